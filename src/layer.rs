@@ -1,0 +1,166 @@
+//! The two traits every layer implements: [`Params`] (what it learns) and [`Layer`] (what it
+//! computes).
+//!
+//! A layer is generic over its *input* type `X`: `Dense<I, O>` is a `Layer<[f32; I]>` only, while
+//! `Relu` is a `Layer<T>` for every tensor `T`, which is why activations never repeat a size. When
+//! layers are put in a tuple, each one must accept the previous one's output, so a mismatch is a
+//! missing trait implementation that the compiler reports with both sizes:
+//!
+//! ```text
+//! the trait `Layer<[f32; 3]>` is not implemented for `Dense<4, 1>`
+//!    but trait `Layer<[f32; 4]>` is implemented for it
+//! ```
+//!
+//! Everything a backward pass touches is typed too: the trace kept by the forward pass is
+//! [`Layer::Cache`] (per layer) or the chain's trace (per model), and parameter gradients are
+//! [`Params::Gradient`], which has the shape of the parameters.
+
+use crate::buffer::Buffer;
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+/// What a parameter array is, so regularization and weight decay can treat them differently.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A weight matrix or kernel: regularized and weight-decayed.
+    Weight,
+    /// A bias or other shift/scale: never regularized.
+    Bias,
+    /// A stored, non-trainable statistic (e.g. a batch norm's running mean).
+    Statistic,
+}
+
+/// One trainable parameter array with its gradient and `K` optimizer-state arrays of the same
+/// length, handed to an optimizer by [`Params::visit_trainable`].
+pub struct ParamSlot<'a, const K: usize> {
+    /// What the array is.
+    pub kind: ParamKind,
+    /// The values to update.
+    pub value: &'a mut [f32],
+    /// Their accumulated gradient.
+    pub grad: &'a mut [f32],
+    /// Optimizer state (momentum, Adam moments), one array per state buffer.
+    pub state: [&'a mut [f32]; K],
+}
+
+/// The parameters of a layer or model.
+///
+/// [`Params::Gradient`] has the shape of the *trainable* parameters: `Dense<I, O>` for a dense
+/// layer, `()` for an activation or a [`Frozen`](crate::Frozen) layer, a tuple for a model. Its size
+/// is therefore exactly the gradient memory a training step needs, known at compile time.
+pub trait Params {
+    /// Gradient storage for the trainable parameters (and the shape of optimizer state).
+    type Gradient: Buffer;
+    /// Number of stored parameter scalars, trainable or not.
+    const PARAMS: usize;
+    /// Number of trainable scalars (what gradients and optimizer state are sized by).
+    const TRAINABLE: usize = <Self::Gradient as Buffer>::LEN;
+
+    /// Calls `f` on every stored parameter array (trainable or not) in a fixed order: the order
+    /// the model file uses.
+    fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32]));
+    /// Same as [`Params::for_each_param`], mutably (loading, initialization).
+    fn for_each_param_mut(&mut self, f: &mut impl FnMut(ParamKind, &mut [f32]));
+    /// Calls `f` once per trainable array with its gradient and optimizer state.
+    fn visit_trainable<const K: usize>(
+        &mut self,
+        grad: &mut Self::Gradient,
+        state: [&mut Self::Gradient; K],
+        f: &mut impl FnMut(ParamSlot<'_, K>),
+    );
+}
+
+/// A static description of one layer, for summaries and the architecture fingerprint.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LayerInfo {
+    /// Layer kind, e.g. `"Dense"`.
+    pub kind: &'static str,
+    /// The sizes that define the layer's architecture (e.g. `[I, O]` for `Dense<I, O>`).
+    pub dims: &'static [usize],
+    /// Shape of the layer's output.
+    pub output_shape: &'static [usize],
+    /// Stored parameter scalars.
+    pub params: usize,
+    /// Trainable parameter scalars.
+    pub trainable: usize,
+    /// Multiply-accumulates per inference.
+    pub macs: usize,
+}
+
+/// A computation from input `X` to [`Layer::Output`] with a matching backward pass.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot take `{X}` as its input",
+    label = "this layer does not accept `{X}`",
+    note = "each layer's input must be exactly the previous layer's output: check the sizes"
+)]
+pub trait Layer<X: Tensor>: Params {
+    /// The output tensor.
+    type Output: Tensor;
+    /// What the training forward pass keeps for the backward pass besides the layer's input and
+    /// output (`()` for most layers; a dropout mask for dropout).
+    type Cache: Buffer;
+    /// Multiply-accumulates per inference.
+    const MACS: usize;
+    /// Bytes of working memory the inference forward pass needs besides its input and output
+    /// (for a model: the intermediate activations).
+    const FORWARD_BYTES: usize = 0;
+    /// Bytes of working memory the backward pass needs besides the trace, the gradients and the
+    /// input and output gradient tensors.
+    const BACKWARD_BYTES: usize = 0;
+    /// Compile-time checks of the layer's size arithmetic (e.g. a convolution's output size).
+    /// Evaluated by [`check`](crate::check) at the model definition and by every use.
+    const CHECK: () = ();
+
+    /// Inference: computes `y` from `x`.
+    fn forward(&self, x: &X, y: &mut Self::Output);
+
+    /// Training forward pass: like [`Layer::forward`], but may use `rng` (dropout) and keeps what
+    /// [`Layer::backward`] needs in `cache`.
+    #[inline]
+    fn forward_train(&self, x: &X, y: &mut Self::Output, cache: &mut Self::Cache, rng: &mut Rng) {
+        let _ = (cache, rng);
+        self.forward(x, y);
+    }
+
+    /// Backward pass for one sample.
+    ///
+    /// Given the input `x`, the output `y` and `cache` from [`Layer::forward_train`] and the loss
+    /// gradient `dy` with respect to `y`: writes the gradient with respect to `x` into `dx` (when
+    /// asked for) and *adds* the parameter gradients into `grad` (when asked for), so a batch
+    /// accumulates by calling this once per sample.
+    fn backward(
+        &self,
+        x: &X,
+        y: &Self::Output,
+        cache: &Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut X>,
+        grad: Option<&mut Self::Gradient>,
+    );
+
+    /// Calls `f` with a description of each layer, in order.
+    fn describe(f: &mut impl FnMut(LayerInfo));
+}
+
+/// Implements [`Params`] for a layer without parameters.
+macro_rules! no_params {
+    ($($ty:ty $(, [$($g:tt)*])?);* $(;)?) => {$(
+        impl$(<$($g)*>)? $crate::layer::Params for $ty {
+            type Gradient = ();
+            const PARAMS: usize = 0;
+            #[inline]
+            fn for_each_param(&self, _: &mut impl FnMut($crate::layer::ParamKind, &[f32])) {}
+            #[inline]
+            fn for_each_param_mut(&mut self, _: &mut impl FnMut($crate::layer::ParamKind, &mut [f32])) {}
+            #[inline]
+            fn visit_trainable<const K: usize>(
+                &mut self,
+                _: &mut (),
+                _: [&mut (); K],
+                _: &mut impl FnMut($crate::layer::ParamSlot<'_, K>),
+            ) {
+            }
+        }
+    )*};
+}
+pub(crate) use no_params;

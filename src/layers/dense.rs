@@ -1,0 +1,220 @@
+//! The fully connected layer.
+
+use nalgebra::{ArrayStorage, SMatrix, SVector};
+
+use crate::buffer::Buffer;
+use crate::init::{Init, Initializer};
+use crate::kernels;
+use crate::layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
+use crate::model::FixedInput;
+use crate::rng::Rng;
+
+/// Fully connected layer: `y = Kᵀ·x + b` from `I` inputs to `O` outputs.
+///
+/// `kernel` has Keras' shape (`I` × `O`, a nalgebra static matrix). nalgebra stores matrices
+/// column by column, so column `o` — the `I` weights of output `o` — is contiguous: exactly the
+/// order the inference kernel reads, one pass over flash per inference.
+///
+/// A gradient of a `Dense<I, O>` is again a `Dense<I, O>` (same shapes), which is what
+/// [`Params::Gradient`] is for this layer.
+///
+/// ```
+/// use embednn::{Dense, Layer};
+/// // W = [[1, 2], [3, 4]] (one row per output), b = [5, 6]
+/// let dense = Dense::<2, 2>::from_rows([[1.0, 2.0], [3.0, 4.0]], [5.0, 6.0]);
+/// let mut y = [0.0; 2];
+/// dense.forward(&[2.0, 3.0], &mut y);
+/// assert_eq!(y, [13.0, 24.0]);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Dense<const I: usize, const O: usize> {
+    /// Weights, `I` × `O`; column `o` holds the weights of output `o`.
+    pub kernel: SMatrix<f32, I, O>,
+    /// One bias per output.
+    pub bias: SVector<f32, O>,
+}
+
+impl<const I: usize, const O: usize> Dense<I, O> {
+    /// All weights and biases zero.
+    pub const ZERO: Self = Self::from_rows([[0.0; I]; O], [0.0; O]);
+
+    /// Builds the layer from one row of `I` weights per output and the biases (`const`, so a
+    /// whole model can be a `static` in flash).
+    pub const fn from_rows(rows: [[f32; I]; O], bias: [f32; O]) -> Self {
+        Dense {
+            kernel: SMatrix::from_array_storage(ArrayStorage(rows)),
+            bias: SVector::from_array_storage(ArrayStorage([bias])),
+        }
+    }
+
+    /// The weights of each output, one row per output.
+    #[inline]
+    pub fn rows(&self) -> &[[f32; I]; O] {
+        &self.kernel.data.0
+    }
+
+    /// The biases as an array.
+    #[inline]
+    pub fn bias_array(&self) -> &[f32; O] {
+        let [b] = &self.bias.data.0;
+        b
+    }
+}
+
+impl<const I: usize, const O: usize> Buffer for Dense<I, O> {
+    const ZERO: Self = Dense::ZERO;
+    const LEN: usize = I * O + O;
+    fn for_each_slice(&self, f: &mut impl FnMut(&[f32])) {
+        f(self.kernel.as_slice());
+        f(self.bias.as_slice());
+    }
+    fn for_each_slice_mut(&mut self, f: &mut impl FnMut(&mut [f32])) {
+        f(self.kernel.as_mut_slice());
+        f(self.bias.as_mut_slice());
+    }
+    fn zip_slices_mut(&mut self, other: &Self, f: &mut impl FnMut(&mut [f32], &[f32])) {
+        f(self.kernel.as_mut_slice(), other.kernel.as_slice());
+        f(self.bias.as_mut_slice(), other.bias.as_slice());
+    }
+}
+
+impl<const I: usize, const O: usize> Params for Dense<I, O> {
+    type Gradient = Dense<I, O>;
+    const PARAMS: usize = I * O + O;
+
+    fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
+        f(ParamKind::Weight, self.kernel.as_slice());
+        f(ParamKind::Bias, self.bias.as_slice());
+    }
+    fn for_each_param_mut(&mut self, f: &mut impl FnMut(ParamKind, &mut [f32])) {
+        f(ParamKind::Weight, self.kernel.as_mut_slice());
+        f(ParamKind::Bias, self.bias.as_mut_slice());
+    }
+    fn visit_trainable<const K: usize>(
+        &mut self,
+        grad: &mut Self,
+        mut state: [&mut Self; K],
+        f: &mut impl FnMut(ParamSlot<'_, K>),
+    ) {
+        f(ParamSlot {
+            kind: ParamKind::Weight,
+            value: self.kernel.as_mut_slice(),
+            grad: grad.kernel.as_mut_slice(),
+            state: state.each_mut().map(|s| s.kernel.as_mut_slice()),
+        });
+        f(ParamSlot {
+            kind: ParamKind::Bias,
+            value: self.bias.as_mut_slice(),
+            grad: grad.bias.as_mut_slice(),
+            state: state.each_mut().map(|s| s.bias.as_mut_slice()),
+        });
+    }
+}
+
+impl<const I: usize, const O: usize> Init for Dense<I, O> {
+    fn init(initializer: Initializer, rng: &mut Rng) -> Self {
+        let mut layer = Self::ZERO;
+        initializer.fill(layer.kernel.as_mut_slice(), I, O, rng);
+        layer
+    }
+}
+
+impl<const I: usize, const O: usize> FixedInput for Dense<I, O> {
+    type Input = [f32; I];
+}
+
+impl<const I: usize, const O: usize> Layer<[f32; I]> for Dense<I, O> {
+    type Output = [f32; O];
+    type Cache = ();
+    const MACS: usize = I * O;
+
+    #[inline]
+    fn forward(&self, x: &[f32; I], y: &mut [f32; O]) {
+        kernels::dense_forward(self.rows(), self.bias_array(), x, y);
+    }
+
+    fn backward(
+        &self,
+        x: &[f32; I],
+        _y: &[f32; O],
+        _cache: &(),
+        dy: &[f32; O],
+        dx: Option<&mut [f32; I]>,
+        grad: Option<&mut Self>,
+    ) {
+        if let Some(grad) = grad {
+            // dK[:, o] += dy[o] · x ; db += dy
+            for (column, &d) in grad.kernel.data.0.iter_mut().zip(dy) {
+                kernels::axpy(d, x, column);
+            }
+            for (b, &d) in grad.bias.data.0[0].iter_mut().zip(dy) {
+                *b += d;
+            }
+        }
+        if let Some(dx) = dx {
+            // dx = K · dy, one contiguous column at a time.
+            dx.fill(0.0);
+            for (row, &d) in self.rows().iter().zip(dy) {
+                kernels::axpy(d, row, dx);
+            }
+        }
+    }
+
+    fn describe(f: &mut impl FnMut(LayerInfo)) {
+        f(LayerInfo {
+            kind: "Dense",
+            dims: &[I, O],
+            output_shape: &[O],
+            params: I * O + O,
+            trainable: I * O + O,
+            macs: I * O,
+        })
+    }
+}
+
+#[cfg(test)]
+mod test {
+    use super::*;
+
+    #[test]
+    fn hand_derived_forward_and_backward() {
+        // W = [[1, 2], [3, 4]], b = [5, 6], x = [2, 3]  =>  y = W·x + b = [13, 24]
+        let d = Dense::<2, 2>::from_rows([[1.0, 2.0], [3.0, 4.0]], [5.0, 6.0]);
+        let x = [2.0, 3.0];
+        let mut y = [0.0; 2];
+        d.forward(&x, &mut y);
+        assert_eq!(y, [13.0, 24.0]);
+
+        // dy = [1, -1]: dx = Wᵀ·dy = [1 - 3, 2 - 4] = [-2, -2];
+        // dW = dy ⊗ x = [[2, 3], [-2, -3]], db = dy.
+        let dy = [1.0, -1.0];
+        let mut dx = [0.0; 2];
+        let mut g = Dense::<2, 2>::ZERO;
+        d.backward(&x, &y, &(), &dy, Some(&mut dx), Some(&mut g));
+        assert_eq!(dx, [-2.0, -2.0]);
+        assert_eq!(g.rows(), &[[2.0, 3.0], [-2.0, -3.0]]);
+        assert_eq!(g.bias_array(), &[1.0, -1.0]);
+        // Gradients accumulate across calls.
+        d.backward(&x, &y, &(), &dy, None, Some(&mut g));
+        assert_eq!(g.rows(), &[[4.0, 6.0], [-4.0, -6.0]]);
+    }
+
+    #[test]
+    fn kernel_has_keras_shape() {
+        let d = Dense::<3, 2>::from_rows([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], [0.0; 2]);
+        // Keras kernel[i][o]: input i to output o.
+        assert_eq!(d.kernel[(2, 0)], 3.0);
+        assert_eq!(d.kernel[(0, 1)], 4.0);
+        assert_eq!(d.kernel.as_slice(), &[1.0, 2.0, 3.0, 4.0, 5.0, 6.0]);
+    }
+
+    #[test]
+    fn glorot_limits() {
+        let mut rng = Rng::seed(1);
+        let d = Dense::<4, 2>::init(Initializer::GlorotUniform, &mut rng);
+        let limit = libm::sqrtf(6.0 / 6.0);
+        assert!(d.kernel.iter().all(|w| w.abs() <= limit));
+        assert!(d.kernel.iter().any(|&w| w != 0.0));
+        assert!(d.bias.iter().all(|&b| b == 0.0));
+    }
+}

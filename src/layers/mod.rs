@@ -1,0 +1,5 @@
+//! The layers: one module per kind.
+
+pub mod activation;
+pub mod dense;
+pub mod frozen;

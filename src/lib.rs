@@ -1,0 +1,114 @@
+//! # embednn
+//!
+//! Neural networks whose every tensor shape is part of their type: train them on a host, run —
+//! and fine-tune — them on a microcontroller, with no heap, no interpreter and no arena to guess.
+//!
+//! ## The idea
+//!
+//! A model is a tuple of layers. Each layer is a [`Layer<X>`] for the input type it accepts, so a
+//! model whose sizes do not line up is not a type error waiting at run time but a compile error
+//! that names both sizes:
+//!
+//! ```compile_fail
+//! use embednn::prelude::*;
+//! type Broken = (Dense<2, 3>, Relu, Dense<4, 1>); // 3 outputs feed 4 inputs
+//! const _: () = embednn::check::<Broken>();
+//! // error: the trait `Layer<[f32; 3]>` is not implemented for `Dense<4, 1>`
+//! //        but trait `Layer<[f32; 4]>` is implemented for it
+//! ```
+//!
+//! The backward pass is typed the same way. The forward pass of training records a *trace*
+//! ([`Trace<M>`]) and the parameter gradient has the parameters' own shape ([`Gradient<M>`]); both
+//! are distinct types per model, so handing one model's gradient to another does not compile.
+//!
+//! Everything is sized at compile time, and the sizes are constants of the model type:
+//! [`Params::PARAMS`], [`Layer::MACS`], [`Model::INFERENCE_BYTES`], [`Trainer::RAM_BYTES`].
+//!
+//! ## Define, run, train
+//!
+//! ```
+//! use embednn::prelude::*;
+//!
+//! // The TinyML "hello world": sine regression, 1 → 16 → 16 → 1.
+//! type Sine = (Dense<1, 16>, Relu, Dense<16, 16>, Relu, Dense<16, 1>);
+//! const _: () = embednn::check::<Sine>();
+//!
+//! let mut rng = Rng::seed(42);
+//! let mut model = Sine::init(Initializer::GlorotUniform, &mut rng);
+//!
+//! // Inference: an array in, an array out.
+//! let y: [f32; 1] = model.predict(&[1.0]);
+//!
+//! // One training step on a mini-batch; no heap involved, so this runs on a device too.
+//! let mut trainer = Trainer::<Sine, _, _>::new(Mse, Adam::new(0.01));
+//! let xs = [[0.0], [1.5], [3.0]];
+//! let ys = [[0.0], [0.997], [0.141]];
+//! let loss = trainer.train_batch(&mut model, &xs, &ys, &mut rng);
+//! assert!(loss.is_finite());
+//!
+//! // What it costs, known before anything runs.
+//! assert_eq!(Sine::PARAMS, 321);
+//! assert_eq!(Sine::MACS, 16 + 256 + 16);
+//! let _ram = Trainer::<Sine, Mse, Adam>::RAM_BYTES;
+//! # let _ = y;
+//! ```
+//!
+//! ## Map of the crate
+//!
+//! - [`tensor`]: the activation types (`[f32; N]`, `[[f32; C]; L]`, `[[[f32; C]; W]; H]`).
+//! - [`layer`]: the [`Layer`] and [`Params`] traits every layer implements.
+//! - [`layers`]: [`Dense`], activations ([`Relu`], [`Sigmoid`], [`Softmax`], …), [`Frozen`].
+//! - [`model`]: tuples of layers as models, [`check`], the [`Model`] trait.
+//! - [`loss`]: [`Mse`], [`Mae`], [`BinaryCrossEntropyWithLogits`], [`SoftmaxCrossEntropy`].
+//! - [`optim`]: [`Sgd`], [`SgdMomentum`], [`Adam`], [`AdamW`], [`Clip`], [`Regularization`].
+//! - [`train`]: [`Trainer`], the device-friendly training step.
+//! - [`init`], [`rng`]: seeded initialization; [`buffer`]: gradients and optimizer state.
+//! - [`summary`]: a Keras-like model table.
+//!
+//! ## Guarantees
+//!
+//! - `#![no_std]`, no `alloc`, `#![forbid(unsafe_code)]`.
+//! - No panics on any input: NaN and infinities flow through (see [`layers::activation`] for
+//!   what comes out); fallible operations return errors.
+//! - The same code computes on the host and the device, in a fixed order, so results are
+//!   bit-identical wherever IEEE-754 `f32` arithmetic is (x86-64, Cortex-M4F, soft-float M0).
+
+#![cfg_attr(not(feature = "std"), no_std)]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod buffer;
+pub mod init;
+pub mod kernels;
+pub mod layer;
+pub mod layers;
+pub mod loss;
+pub mod model;
+pub mod optim;
+pub mod rng;
+pub mod summary;
+pub mod tensor;
+pub mod train;
+
+pub use buffer::Buffer;
+pub use init::{Init, Initializer};
+pub use layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
+pub use layers::activation::{Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh};
+pub use layers::dense::Dense;
+pub use layers::frozen::Frozen;
+pub use loss::{BinaryCrossEntropyWithLogits, Loss, Mae, Mse, SoftmaxCrossEntropy};
+pub use model::{check, FixedInput, Gradient, Input, Model, Output, Trace};
+pub use optim::{Adam, AdamW, Clip, Optimizer, Regularization, Sgd, SgdMomentum};
+pub use rng::Rng;
+pub use tensor::Tensor;
+pub use train::{sample_gradient, Trainer};
+
+/// Everything needed to define, run and train a model: `use embednn::prelude::*;`
+pub mod prelude {
+    pub use crate::{
+        Adam, AdamW, BinaryCrossEntropyWithLogits, Buffer, Clip, Dense, FixedInput, Frozen,
+        Identity, Init, Initializer, Layer, LeakyRelu, Loss, Mae, Model, Mse, Optimizer, Params,
+        Regularization, Relu, Relu6, Rng, Sgd, SgdMomentum, Sigmoid, Softmax, SoftmaxCrossEntropy,
+        Tanh, Tensor, Trainer,
+    };
+}

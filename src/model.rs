@@ -1,0 +1,491 @@
+//! Sequential models: a tuple of layers is a layer.
+//!
+//! ```
+//! use embednn::prelude::*;
+//!
+//! type Net = (Dense<2, 10>, Relu, Dense<10, 1>);
+//! const _: () = embednn::check::<Net>(); // `cargo check` reports a size mismatch here
+//!
+//! let net = Net::init(Initializer::GlorotUniform, &mut Rng::seed(42));
+//! let y: [f32; 1] = net.predict(&[0.5, -1.0]);
+//! assert!(y[0].is_finite());
+//! assert_eq!(Net::PARAMS, 2 * 10 + 10 + 10 * 1 + 1);
+//! assert_eq!(Net::MACS, 2 * 10 + 10 * 1);
+//! ```
+//!
+//! A tuple `(L0, L1, …, Ln)` implements [`Layer<X>`] when `L0: Layer<X>` and every `Lk` accepts
+//! the output of `Lk-1`. Up to 16 layers per tuple; a tuple is itself a layer, so deeper models
+//! nest (`((Dense<8, 8>, Relu), (Dense<8, 8>, Relu), …)`).
+//!
+//! **Memory.** Inference keeps only two intermediate activations alive at a time: they share two
+//! ping-pong slots sized by the largest activation (the slots are an enum over the activation
+//! types, so the compiler works out the size). [`Layer::FORWARD_BYTES`] of a model is the size of
+//! those slots. Training keeps every intermediate activation in the model's trace
+//! ([`Layer::Cache`], aliased [`Trace`]) and back-propagates through two gradient slots.
+//!
+//! The backward pass does only the work that is needed: layers before the first trainable one are
+//! not visited when no input gradient is requested, so fine-tuning a head on top of a
+//! [`Frozen`](crate::Frozen) feature extractor costs one backward step through the head.
+
+use core::mem::size_of;
+
+use crate::buffer::Buffer;
+use crate::layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
+use crate::rng::Rng;
+use crate::tensor::Tensor;
+
+/// Layers (and models) whose input shape is fixed by their own type.
+///
+/// `Dense<I, O>` takes `[f32; I]`; a tuple takes what its first layer takes. Activations work on
+/// any shape, so they do not implement this; a model starts with a sized layer.
+pub trait FixedInput {
+    /// The input tensor.
+    type Input: Tensor;
+}
+
+/// A complete model: a layer (usually a tuple of layers) whose input is fixed by its type.
+///
+/// Implemented automatically for every such type; it adds the conveniences and the compile-time
+/// facts a model is expected to expose.
+pub trait Model: FixedInput + Layer<<Self as FixedInput>::Input> {
+    /// Bytes of the parameters (what a `static` model occupies in flash).
+    const PARAM_BYTES: usize = Self::PARAMS * size_of::<f32>();
+    /// Bytes of RAM for one inference: input, output and intermediate activations.
+    const INFERENCE_BYTES: usize =
+        size_of::<Self::Input>() + size_of::<Output<Self>>() + Self::FORWARD_BYTES;
+
+    /// Runs inference and returns the output.
+    #[inline]
+    fn predict(&self, x: &Self::Input) -> Output<Self> {
+        let mut y = <Output<Self> as Buffer>::ZERO;
+        self.forward(x, &mut y);
+        y
+    }
+
+    /// Calls `f` with a description of every layer, in order.
+    fn layers(f: &mut impl FnMut(LayerInfo)) {
+        <Self as Layer<Self::Input>>::describe(f)
+    }
+}
+
+impl<M> Model for M where M: FixedInput + Layer<<M as FixedInput>::Input> {}
+
+/// The input tensor of model `M`.
+pub type Input<M> = <M as FixedInput>::Input;
+/// The output tensor of model `M`.
+pub type Output<M> = <M as Layer<<M as FixedInput>::Input>>::Output;
+/// Everything the training forward pass of model `M` keeps for its backward pass.
+pub type Trace<M> = <M as Layer<<M as FixedInput>::Input>>::Cache;
+/// Gradient storage for the trainable parameters of `M` (its shape is the parameters' shape).
+pub type Gradient<M> = <M as Params>::Gradient;
+
+/// Compile-time check of a model definition: `const _: () = embednn::check::<MyModel>();`
+///
+/// Fails to compile if a layer does not accept the previous layer's output (the message names
+/// both tensor types) or if a layer's own size arithmetic does not hold (e.g. a convolution's
+/// output size), so `cargo check` and rust-analyzer report a wrong model where it is defined.
+pub const fn check<M: Model>() {
+    let () = <M as Layer<M::Input>>::CHECK;
+}
+
+/// Two intermediate activations of a sequential model share these slots (largest variant wins).
+#[doc(hidden)]
+#[allow(dead_code)]
+pub enum Slot<
+    T0 = (),
+    T1 = (),
+    T2 = (),
+    T3 = (),
+    T4 = (),
+    T5 = (),
+    T6 = (),
+    T7 = (),
+    T8 = (),
+    T9 = (),
+    T10 = (),
+    T11 = (),
+    T12 = (),
+    T13 = (),
+    T14 = (),
+> {
+    Empty,
+    V0(T0),
+    V1(T1),
+    V2(T2),
+    V3(T3),
+    V4(T4),
+    V5(T5),
+    V6(T6),
+    V7(T7),
+    V8(T8),
+    V9(T9),
+    V10(T10),
+    V11(T11),
+    V12(T12),
+    V13(T13),
+    V14(T14),
+}
+
+/// The slot layer `k` reads from and the one it writes to (inference: read `k - 1`, write `k`).
+#[inline(always)]
+fn ping_pong<S>(slots: &mut [S; 2], write: usize) -> (&S, &mut S) {
+    let [a, b] = slots;
+    if write.is_multiple_of(2) {
+        (b, a)
+    } else {
+        (a, b)
+    }
+}
+
+/// Whether any of the first `k` layers has trainable parameters.
+#[inline(always)]
+fn trainable_before(trainable: &[usize], k: usize) -> bool {
+    trainable.iter().take(k).any(|&t| t > 0)
+}
+
+const fn max(values: &[usize]) -> usize {
+    let mut m = 0;
+    let mut i = 0;
+    while i < values.len() {
+        if values[i] > m {
+            m = values[i];
+        }
+        i += 1;
+    }
+    m
+}
+
+impl<A: FixedInput> FixedInput for (A,) {
+    type Input = A::Input;
+}
+
+impl<A: Params> Params for (A,) {
+    type Gradient = (A::Gradient,);
+    const PARAMS: usize = A::PARAMS;
+    fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
+        self.0.for_each_param(f)
+    }
+    fn for_each_param_mut(&mut self, f: &mut impl FnMut(ParamKind, &mut [f32])) {
+        self.0.for_each_param_mut(f)
+    }
+    fn visit_trainable<const K: usize>(
+        &mut self,
+        grad: &mut Self::Gradient,
+        mut state: [&mut Self::Gradient; K],
+        f: &mut impl FnMut(ParamSlot<'_, K>),
+    ) {
+        self.0
+            .visit_trainable(&mut grad.0, state.each_mut().map(|s| &mut s.0), f)
+    }
+}
+
+impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
+    type Output = A::Output;
+    type Cache = A::Cache;
+    const MACS: usize = A::MACS;
+    const FORWARD_BYTES: usize = A::FORWARD_BYTES;
+    const BACKWARD_BYTES: usize = A::BACKWARD_BYTES;
+    const CHECK: () = A::CHECK;
+    #[inline]
+    fn forward(&self, x: &X, y: &mut A::Output) {
+        self.0.forward(x, y)
+    }
+    #[inline]
+    fn forward_train(&self, x: &X, y: &mut A::Output, cache: &mut A::Cache, rng: &mut Rng) {
+        self.0.forward_train(x, y, cache, rng)
+    }
+    #[inline]
+    fn backward(
+        &self,
+        x: &X,
+        y: &A::Output,
+        cache: &A::Cache,
+        dy: &A::Output,
+        dx: Option<&mut X>,
+        grad: Option<&mut Self::Gradient>,
+    ) {
+        self.0.backward(x, y, cache, dy, dx, grad.map(|g| &mut g.0))
+    }
+    fn describe(f: &mut impl FnMut(LayerInfo)) {
+        A::describe(f)
+    }
+}
+
+macro_rules! sequential {
+    // Reverse the middle layers (for the backward pass), then emit the impls.
+    (first: $($first:ident)*; mid: [$($mid:tt)*]; $($rest:tt)*) => {
+        sequential!(@rev [$($mid)*] [] { first: $($first)*; mid: [$($mid)*]; $($rest)* });
+    };
+    (@rev [$head:tt $($tail:tt)*] [$($done:tt)*] $rest:tt) => {
+        sequential!(@rev [$($tail)*] [$head $($done)*] $rest);
+    };
+    (@rev [] [$($done:tt)*] { $($rest:tt)* }) => {
+        sequential!(@emit mid_rev: [$($done)*]; $($rest)*);
+    };
+    (@emit
+        mid_rev: [$(($Lr:ident $kr:tt $Tinr:ident $Vinr:ident $kinr:tt $Toutr:ident $Voutr:ident))*];
+        first: $L0:ident $T0:ident $V0:ident;
+        mid: [$(($L:ident $k:tt $Tin:ident $Vin:ident $kin:tt $Tout:ident $Vout:ident))*];
+        last: $Ll:ident $kl:tt $Tl:ident $Vl:ident $kll:tt;
+        all: [$($La:ident $ka:tt),+];
+        temps: [$($T:ident),+];
+    ) => {
+        impl<$L0: FixedInput $(, $L)* , $Ll> FixedInput for ($($La,)+) {
+            type Input = <$L0 as FixedInput>::Input;
+        }
+
+        impl<$($La: Params),+> Params for ($($La,)+) {
+            type Gradient = ($($La::Gradient,)+);
+            const PARAMS: usize = 0 $(+ $La::PARAMS)+;
+            fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
+                $(self.$ka.for_each_param(f);)+
+            }
+            fn for_each_param_mut(&mut self, f: &mut impl FnMut(ParamKind, &mut [f32])) {
+                $(self.$ka.for_each_param_mut(f);)+
+            }
+            fn visit_trainable<const K: usize>(
+                &mut self,
+                grad: &mut Self::Gradient,
+                mut state: [&mut Self::Gradient; K],
+                f: &mut impl FnMut(ParamSlot<'_, K>),
+            ) {
+                $(self.$ka.visit_trainable(
+                    &mut grad.$ka,
+                    state.each_mut().map(|s| &mut s.$ka),
+                    f,
+                );)+
+            }
+        }
+
+        impl<X: Tensor, $($La,)+ $($T,)+> Layer<X> for ($($La,)+)
+        where
+            $L0: Layer<X, Output = $T0>,
+            $($L: Layer<$Tin, Output = $Tout>,)*
+            $Ll: Layer<$Tl>,
+            $($T: Tensor,)+
+        {
+            type Output = <$Ll as Layer<$Tl>>::Output;
+            /// Every intermediate activation, then every layer's own cache.
+            type Cache = (($($T,)+), (<$L0 as Layer<X>>::Cache, $(<$L as Layer<$Tin>>::Cache,)* <$Ll as Layer<$Tl>>::Cache,));
+            const MACS: usize = <$L0 as Layer<X>>::MACS $(+ <$L as Layer<$Tin>>::MACS)* + <$Ll as Layer<$Tl>>::MACS;
+            const FORWARD_BYTES: usize = 2 * size_of::<Slot<$($T),+>>() + max(&[
+                <$L0 as Layer<X>>::FORWARD_BYTES,
+                $(<$L as Layer<$Tin>>::FORWARD_BYTES,)*
+                <$Ll as Layer<$Tl>>::FORWARD_BYTES,
+            ]);
+            const BACKWARD_BYTES: usize = 2 * size_of::<Slot<$($T),+>>() + max(&[
+                <$L0 as Layer<X>>::BACKWARD_BYTES,
+                $(<$L as Layer<$Tin>>::BACKWARD_BYTES,)*
+                <$Ll as Layer<$Tl>>::BACKWARD_BYTES,
+            ]);
+            const CHECK: () = {
+                let () = <$L0 as Layer<X>>::CHECK;
+                $(let () = <$L as Layer<$Tin>>::CHECK;)*
+                let () = <$Ll as Layer<$Tl>>::CHECK;
+            };
+
+            fn forward(&self, x: &X, y: &mut Self::Output) {
+                let mut slots: [Slot<$($T),+>; 2] = [Slot::Empty, Slot::Empty];
+                {
+                    let (_, out) = ping_pong(&mut slots, 0);
+                    *out = Slot::$V0(<$T0 as Buffer>::ZERO);
+                    if let Slot::$V0(out) = out {
+                        self.0.forward(x, out);
+                    }
+                }
+                $({
+                    let (input, out) = ping_pong(&mut slots, $k);
+                    *out = Slot::$Vout(<$Tout as Buffer>::ZERO);
+                    if let (Slot::$Vin(input), Slot::$Vout(out)) = (input, out) {
+                        self.$k.forward(input, out);
+                    }
+                })*
+                let (input, _) = ping_pong(&mut slots, $kl);
+                if let Slot::$Vl(input) = input {
+                    self.$kl.forward(input, y);
+                }
+            }
+
+            fn forward_train(&self, x: &X, y: &mut Self::Output, cache: &mut Self::Cache, rng: &mut Rng) {
+                let (acts, caches) = cache;
+                self.0.forward_train(x, &mut acts.0, &mut caches.0, rng);
+                $(self.$k.forward_train(&acts.$kin, &mut acts.$k, &mut caches.$k, rng);)*
+                self.$kl.forward_train(&acts.$kll, y, &mut caches.$kl, rng);
+            }
+
+            fn backward(
+                &self,
+                x: &X,
+                y: &Self::Output,
+                cache: &Self::Cache,
+                dy: &Self::Output,
+                dx: Option<&mut X>,
+                mut grad: Option<&mut Self::Gradient>,
+            ) {
+                let (acts, caches) = cache;
+                let trainable = [$(<$La as Params>::TRAINABLE),+];
+                let want_grad = grad.is_some();
+                let want_dx = dx.is_some();
+                let need_dx = |k: usize| want_dx || (want_grad && trainable_before(&trainable, k));
+                // Slot `k % 2` holds the gradient with respect to the output of layer `k`.
+                let mut slots: [Slot<$($T),+>; 2] = [Slot::Empty, Slot::Empty];
+
+                // Last layer: dy comes from the caller.
+                {
+                    let need = need_dx($kl);
+                    if !need && !(want_grad && trainable[$kl] > 0) {
+                        return;
+                    }
+                    let (_, out) = ping_pong(&mut slots, $kl + 1);
+                    if need {
+                        *out = Slot::$Vl(<$Tl as Buffer>::ZERO);
+                    }
+                    let d_in = match out {
+                        Slot::$Vl(d) if need => Some(d),
+                        _ => None,
+                    };
+                    self.$kl.backward(&acts.$kll, y, &caches.$kl, dy, d_in, grad.as_mut().map(|g| &mut g.$kl));
+                    if !need {
+                        return;
+                    }
+                }
+                $({
+                    let need = need_dx($kr);
+                    if !need && !(want_grad && trainable[$kr] > 0) {
+                        return;
+                    }
+                    let (d_out, d_in) = ping_pong(&mut slots, $kr + 1);
+                    if need {
+                        *d_in = Slot::$Vinr(<$Tinr as Buffer>::ZERO);
+                    }
+                    if let Slot::$Voutr(d_out) = d_out {
+                        let d_in = match d_in {
+                            Slot::$Vinr(d) if need => Some(d),
+                            _ => None,
+                        };
+                        self.$kr.backward(&acts.$kinr, &acts.$kr, &caches.$kr, d_out, d_in, grad.as_mut().map(|g| &mut g.$kr));
+                    }
+                    if !need {
+                        return;
+                    }
+                })*
+                // First layer: its input gradient goes to the caller.
+                let (_, d_out) = ping_pong(&mut slots, 1);
+                if let Slot::$V0(d_out) = d_out {
+                    self.0.backward(x, &acts.0, &caches.0, d_out, dx, grad.as_mut().map(|g| &mut g.0));
+                }
+            }
+
+            fn describe(f: &mut impl FnMut(LayerInfo)) {
+                <$L0 as Layer<X>>::describe(f);
+                $(<$L as Layer<$Tin>>::describe(f);)*
+                <$Ll as Layer<$Tl>>::describe(f);
+            }
+        }
+    };
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [];
+    last: L1 1 T0 V0 0;
+    all: [L0 0, L1 1];
+    temps: [T0];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1)];
+    last: L2 2 T1 V1 1;
+    all: [L0 0, L1 1, L2 2];
+    temps: [T0, T1];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2)];
+    last: L3 3 T2 V2 2;
+    all: [L0 0, L1 1, L2 2, L3 3];
+    temps: [T0, T1, T2];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3)];
+    last: L4 4 T3 V3 3;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4];
+    temps: [T0, T1, T2, T3];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4)];
+    last: L5 5 T4 V4 4;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5];
+    temps: [T0, T1, T2, T3, T4];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5)];
+    last: L6 6 T5 V5 5;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6];
+    temps: [T0, T1, T2, T3, T4, T5];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6)];
+    last: L7 7 T6 V6 6;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7];
+    temps: [T0, T1, T2, T3, T4, T5, T6];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7)];
+    last: L8 8 T7 V7 7;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8)];
+    last: L9 9 T8 V8 8;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9)];
+    last: L10 10 T9 V9 9;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10)];
+    last: L11 11 T10 V10 10;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11)];
+    last: L12 12 T11 V11 11;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12)];
+    last: L13 13 T12 V12 12;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13)];
+    last: L14 14 T13 V13 13;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14)];
+    last: L15 15 T14 V14 14;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14];
+}

@@ -1,0 +1,187 @@
+//! Training steps that run anywhere, including on the device.
+//!
+//! [`Trainer`] owns everything a training step needs besides the model: the accumulated gradient,
+//! the optimizer and its state, and one sample's trace. Its size is
+//! [`Trainer::RAM_BYTES`], a compile-time constant, so on a microcontroller it can live in a
+//! `static` or on the stack with no guessing.
+//!
+//! ```
+//! use embednn::prelude::*;
+//!
+//! type Net = (Dense<1, 8>, Tanh, Dense<8, 1>);
+//! let mut rng = Rng::seed(1);
+//! let mut net = Net::init(Initializer::GlorotUniform, &mut rng);
+//! let mut trainer = Trainer::<Net, _, _>::new(Mse, Adam::new(0.05));
+//! let xs = [[-1.0], [0.0], [1.0], [2.0]];
+//! let ys = [[-1.0], [2.0], [5.0], [8.0]]; // y = 3x + 2
+//! let first = trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+//! for _ in 0..300 {
+//!     trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+//! }
+//! let last = trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+//! assert!(last < first / 100.0);
+//! ```
+
+use core::mem::size_of;
+
+use crate::buffer::Buffer;
+use crate::layer::Layer;
+use crate::loss::Loss;
+use crate::model::{Gradient, Input, Model, Output, Trace};
+use crate::optim::{Clip, Optimizer, Regularization};
+use crate::rng::Rng;
+
+/// Forward and backward pass for one sample: adds the parameter gradients of `loss` to `grad`
+/// and returns the sample's loss. `trace` is scratch space for the pass.
+pub fn sample_gradient<M: Model, L: Loss<Output<M>>>(
+    model: &M,
+    loss: &L,
+    x: &Input<M>,
+    target: &L::Target,
+    trace: &mut Trace<M>,
+    grad: &mut Gradient<M>,
+    rng: &mut Rng,
+) -> f32 {
+    let mut y = <Output<M> as Buffer>::ZERO;
+    model.forward_train(x, &mut y, trace, rng);
+    let mut dy = <Output<M> as Buffer>::ZERO;
+    let value = loss.loss_and_gradient(&y, target, &mut dy);
+    model.backward(x, &y, trace, &dy, None, Some(grad));
+    value
+}
+
+/// Gradient accumulation, regularization, clipping and the optimizer step for model `M`.
+pub struct Trainer<M: Model, L, O: Optimizer> {
+    /// The loss being minimized.
+    pub loss: L,
+    /// The optimizer (its learning rate can be changed between steps).
+    pub optimizer: O,
+    /// Optional gradient clipping, applied after regularization.
+    pub clip: Option<Clip>,
+    /// L1/L2 penalties on weights.
+    pub regularization: Regularization,
+    grad: Gradient<M>,
+    state: O::State<Gradient<M>>,
+    trace: Trace<M>,
+    pending: u32,
+}
+
+impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
+    /// Bytes of RAM a training step needs: this struct (gradient, optimizer state, trace) plus
+    /// the output and output-gradient tensors and the backward pass's working slots.
+    pub const RAM_BYTES: usize =
+        size_of::<Self>() + 2 * size_of::<Output<M>>() + <M as Layer<Input<M>>>::BACKWARD_BYTES;
+
+    /// A trainer with no clipping and no regularization.
+    pub const fn new(loss: L, optimizer: O) -> Self {
+        Trainer {
+            loss,
+            optimizer,
+            clip: None,
+            regularization: Regularization { l1: 0.0, l2: 0.0 },
+            grad: <Gradient<M> as Buffer>::ZERO,
+            state: <O::State<Gradient<M>> as Buffer>::ZERO,
+            trace: <Trace<M> as Buffer>::ZERO,
+            pending: 0,
+        }
+    }
+
+    /// Clips gradients before each step.
+    pub const fn with_clip(mut self, clip: Clip) -> Self {
+        self.clip = Some(clip);
+        self
+    }
+
+    /// Adds L1/L2 penalties on the weights.
+    pub const fn with_regularization(mut self, regularization: Regularization) -> Self {
+        self.regularization = regularization;
+        self
+    }
+
+    /// Forward and backward pass for one sample, accumulating its gradient; returns its loss.
+    pub fn accumulate(
+        &mut self,
+        model: &M,
+        x: &Input<M>,
+        target: &L::Target,
+        rng: &mut Rng,
+    ) -> f32 {
+        self.pending = self.pending.saturating_add(1);
+        sample_gradient(
+            model,
+            &self.loss,
+            x,
+            target,
+            &mut self.trace,
+            &mut self.grad,
+            rng,
+        )
+    }
+
+    /// Adds a gradient summed over `samples` samples elsewhere (e.g. by another thread).
+    pub fn add_gradient(&mut self, grad: &Gradient<M>, samples: u32) {
+        self.grad.add_assign(grad);
+        self.pending = self.pending.saturating_add(samples);
+    }
+
+    /// The gradient accumulated since the last step (summed, not yet averaged).
+    pub fn gradient(&self) -> &Gradient<M> {
+        &self.grad
+    }
+
+    /// Averages the accumulated gradient, adds regularization, clips, updates `model` and
+    /// clears the gradient. Returns the regularization penalty (0 without regularization).
+    /// Does nothing if no sample was accumulated.
+    pub fn step(&mut self, model: &mut M) -> f32 {
+        if self.pending == 0 {
+            return 0.0;
+        }
+        self.grad.scale(1.0 / self.pending as f32);
+        let penalty = self.regularization.apply(model, &mut self.grad);
+        if let Some(clip) = self.clip {
+            clip.apply(&mut self.grad);
+        }
+        self.optimizer.step(model, &mut self.grad, &mut self.state);
+        self.grad.fill_zero();
+        self.pending = 0;
+        penalty
+    }
+
+    /// One mini-batch: accumulates every `(x, target)` pair, then steps. Returns the mean loss
+    /// (plus the regularization penalty), as Keras reports it. Extra items of the longer slice
+    /// are ignored.
+    pub fn train_batch(
+        &mut self,
+        model: &mut M,
+        xs: &[Input<M>],
+        targets: &[L::Target],
+        rng: &mut Rng,
+    ) -> f32 {
+        let mut total = 0.0;
+        let mut n = 0u32;
+        for (x, t) in xs.iter().zip(targets) {
+            total += self.accumulate(model, x, t, rng);
+            n += 1;
+        }
+        let penalty = self.step(model);
+        if n == 0 {
+            return 0.0;
+        }
+        total / n as f32 + penalty
+    }
+
+    /// Mean loss over a data set without training.
+    pub fn evaluate(&self, model: &M, xs: &[Input<M>], targets: &[L::Target]) -> f32 {
+        let mut total = 0.0;
+        let mut n = 0u32;
+        for (x, t) in xs.iter().zip(targets) {
+            total += self.loss.loss(&model.predict(x), t);
+            n += 1;
+        }
+        if n == 0 {
+            0.0
+        } else {
+            total / n as f32
+        }
+    }
+}
