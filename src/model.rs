@@ -370,7 +370,7 @@ macro_rules! sequential {
                     }
                 })*
                 // First layer: its input gradient goes to the caller.
-                let (_, d_out) = ping_pong(&mut slots, 1);
+                let (d_out, _) = ping_pong(&mut slots, 1);
                 if let Slot::$V0(d_out) = d_out {
                     self.0.backward(x, &acts.0, &caches.0, d_out, dx, grad.as_mut().map(|g| &mut g.0));
                 }

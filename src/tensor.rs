@@ -29,7 +29,7 @@ pub trait Tensor: Buffer + Copy + PartialEq + Debug + 'static {
     fn flat(&self) -> &[f32];
     /// The elements in memory order, mutably.
     fn flat_mut(&mut self) -> &mut [f32];
-    /// Copies from a slice of [`Tensor::LEN`] values; `None` (and nothing changed) if the length
+    /// Copies from a slice of [`Buffer::LEN`] values; `None` (and nothing changed) if the length
     /// differs.
     fn copy_from(&mut self, values: &[f32]) -> Option<()> {
         let dst = self.flat_mut();
@@ -39,7 +39,7 @@ pub trait Tensor: Buffer + Copy + PartialEq + Debug + 'static {
         dst.copy_from_slice(values);
         Some(())
     }
-    /// Builds a tensor from a slice of [`Tensor::LEN`] values, or `None` if the length differs.
+    /// Builds a tensor from a slice of [`Buffer::LEN`] values, or `None` if the length differs.
     fn from_slice(values: &[f32]) -> Option<Self> {
         let mut t = <Self as Buffer>::ZERO;
         t.copy_from(values).map(|()| t)

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Runs every test: formatting, lints, docs, host tests (unit, gradient checks, compile-fail),
+# and the no_std builds for the Cortex-M targets.
+set -euo pipefail
+cd "$(dirname "$0")"
+source scripts/prerequisites.sh
+need_targets thumbv7em-none-eabihf thumbv6m-none-eabi
+
+step() { echo; echo "==> $*"; "$@"; }
+
+step cargo fmt --all -- --check
+step cargo clippy --workspace --all-targets -- -D warnings
+RUSTDOCFLAGS="-D warnings" step cargo doc --workspace --no-deps
+step cargo test --workspace
+# The core on bare metal, without std, on a Cortex-M4F and a Cortex-M0.
+step cargo build -p embednn --lib --release --target thumbv7em-none-eabihf
+step cargo build -p embednn --lib --release --target thumbv6m-none-eabi
+echo
+echo "All tests passed."

@@ -1,0 +1,154 @@
+//! Central finite-difference gradient checks shared by the integration tests.
+#![allow(dead_code)]
+
+use embednn::{Buffer, Layer, Loss, Rng, Tensor};
+
+/// Relative error between two gradient arrays: ‖a − n‖ / max(‖a‖, ‖n‖), or the absolute
+/// difference when both are (nearly) zero.
+pub fn relative_error(analytic: &[f64], numeric: &[f64]) -> f64 {
+    let diff: f64 = analytic
+        .iter()
+        .zip(numeric)
+        .map(|(a, n)| (a - n) * (a - n))
+        .sum::<f64>()
+        .sqrt();
+    let na = analytic.iter().map(|a| a * a).sum::<f64>().sqrt();
+    let nn = numeric.iter().map(|n| n * n).sum::<f64>().sqrt();
+    let scale = na.max(nn);
+    if scale < 1e-6 {
+        diff
+    } else {
+        diff / scale
+    }
+}
+
+/// A random tensor with every element at least `margin` away from zero (so ReLU-like kinks are
+/// not crossed by the finite-difference step).
+pub fn random_tensor<T: Tensor>(rng: &mut Rng, scale: f32, margin: f32) -> T {
+    let mut t = T::ZERO;
+    for v in t.flat_mut() {
+        let mut x = rng.uniform(-scale, scale);
+        if x.abs() < margin {
+            x = if x < 0.0 { -margin } else { margin };
+        }
+        *v = x;
+    }
+    t
+}
+
+/// The scalar objective Σ cᵢ·yᵢ (in f64) of the layer's training forward pass.
+fn objective<X: Tensor, L: Layer<X>>(layer: &L, x: &X, c: &[f64], seed: u64) -> f64 {
+    let mut y = <L::Output as Buffer>::ZERO;
+    let mut cache = <L::Cache as Buffer>::ZERO;
+    layer.forward_train(x, &mut y, &mut cache, &mut Rng::seed(seed));
+    y.flat()
+        .iter()
+        .zip(c)
+        .map(|(&y, &c)| f64::from(y) * c)
+        .sum()
+}
+
+/// Report of one check: the worst relative error over the input gradient and every trainable
+/// parameter array, and how many scalars were checked.
+#[derive(Debug)]
+pub struct Report {
+    pub input_error: f64,
+    pub param_errors: Vec<f64>,
+    pub checked: usize,
+}
+
+impl Report {
+    pub fn worst(&self) -> f64 {
+        self.param_errors
+            .iter()
+            .copied()
+            .fold(self.input_error, f64::max)
+    }
+}
+
+/// Checks `backward` of `layer` at input `x` against central differences with step `h`.
+pub fn check_layer<X: Tensor, L: Layer<X> + Clone>(layer: &L, x: &X, h: f32, seed: u64) -> Report {
+    let mut rng = Rng::seed(seed ^ 0xC0FFEE);
+    let c: Vec<f64> = (0..<L::Output as Buffer>::LEN)
+        .map(|_| f64::from(rng.uniform(-1.0, 1.0)))
+        .collect();
+
+    // Analytic: dy = c.
+    let mut y = <L::Output as Buffer>::ZERO;
+    let mut cache = <L::Cache as Buffer>::ZERO;
+    layer.forward_train(x, &mut y, &mut cache, &mut Rng::seed(seed));
+    let mut dy = <L::Output as Buffer>::ZERO;
+    for (d, &c) in dy.flat_mut().iter_mut().zip(&c) {
+        *d = c as f32;
+    }
+    let mut dx = X::ZERO;
+    let mut grad = <L::Gradient as Buffer>::ZERO;
+    layer.backward(x, &y, &cache, &dy, Some(&mut dx), Some(&mut grad));
+
+    // Numeric input gradient.
+    let mut numeric = Vec::new();
+    for i in 0..X::LEN {
+        let mut xp = *x;
+        xp.flat_mut()[i] += h;
+        let mut xm = *x;
+        xm.flat_mut()[i] -= h;
+        let lp = objective(layer, &xp, &c, seed);
+        let lm = objective(layer, &xm, &c, seed);
+        numeric.push((lp - lm) / (2.0 * f64::from(h)));
+    }
+    let analytic: Vec<f64> = dx.flat().iter().map(|&v| f64::from(v)).collect();
+    let input_error = relative_error(&analytic, &numeric);
+    let mut checked = X::LEN;
+
+    // Analytic parameter gradients, in visiting order.
+    let mut analytic_params: Vec<Vec<f64>> = Vec::new();
+    {
+        let mut probe = layer.clone();
+        probe.visit_trainable(&mut grad, [], &mut |slot| {
+            analytic_params.push(slot.grad.iter().map(|&g| f64::from(g)).collect());
+        });
+    }
+    let mut param_errors = Vec::new();
+    for (k, analytic) in analytic_params.iter().enumerate() {
+        let mut numeric = Vec::new();
+        for j in 0..analytic.len() {
+            let perturbed = |delta: f32| {
+                let mut l = layer.clone();
+                let mut scratch = <L::Gradient as Buffer>::ZERO;
+                let mut index = 0;
+                l.visit_trainable(&mut scratch, [], &mut |slot| {
+                    if index == k {
+                        slot.value[j] += delta;
+                    }
+                    index += 1;
+                });
+                objective(&l, x, &c, seed)
+            };
+            numeric.push((perturbed(h) - perturbed(-h)) / (2.0 * f64::from(h)));
+        }
+        checked += analytic.len();
+        param_errors.push(relative_error(analytic, &numeric));
+    }
+    Report {
+        input_error,
+        param_errors,
+        checked,
+    }
+}
+
+/// Checks a loss's gradient with respect to the prediction.
+pub fn check_loss<Y: Tensor, L: Loss<Y>>(loss: &L, p: &Y, t: &L::Target, h: f32) -> f64 {
+    let mut g = Y::ZERO;
+    loss.loss_and_gradient(p, t, &mut g);
+    let analytic: Vec<f64> = g.flat().iter().map(|&v| f64::from(v)).collect();
+    let numeric: Vec<f64> = (0..Y::LEN)
+        .map(|i| {
+            let mut pp = *p;
+            pp.flat_mut()[i] += h;
+            let mut pm = *p;
+            pm.flat_mut()[i] -= h;
+            (f64::from(loss.loss(&pp, t)) - f64::from(loss.loss(&pm, t))) / (2.0 * f64::from(h))
+        })
+        .collect();
+    relative_error(&analytic, &numeric)
+}

@@ -1,0 +1,14 @@
+//! The compiler rejects mis-shaped models, buffers and inputs, naming the sizes.
+//!
+//! `model_ok.rs` is a pass case, so trybuild runs a full `cargo build` (not just `cargo check`)
+//! and executes it; the expected errors are in the committed `.stderr` files.
+
+#[test]
+fn shapes_are_checked_at_compile_time() {
+    let t = trybuild::TestCases::new();
+    t.pass("tests/ui/model_ok.rs");
+    t.compile_fail("tests/ui/dense_chain_mismatch.rs");
+    t.compile_fail("tests/ui/backward_wrong_gradient.rs");
+    t.compile_fail("tests/ui/input_wrong_length.rs");
+    t.compile_fail("tests/ui/trace_of_another_model.rs");
+}
