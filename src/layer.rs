@@ -110,6 +110,8 @@ pub trait Layer<X: Tensor>: Params {
     /// Compile-time checks of the layer's size arithmetic (e.g. a convolution's output size).
     /// Evaluated by [`check`](crate::check) at the model definition and by every use.
     const CHECK: () = ();
+    /// Number of layers this describes (a model: the sum over its layers).
+    const DEPTH: usize = 1;
 
     /// Inference: computes `y` from `x`.
     fn forward(&self, x: &X, y: &mut Self::Output);

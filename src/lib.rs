@@ -62,6 +62,7 @@
 //! - [`loss`]: [`Mse`], [`Mae`], [`BinaryCrossEntropyWithLogits`], [`SoftmaxCrossEntropy`].
 //! - [`optim`]: [`Sgd`], [`SgdMomentum`], [`Adam`], [`AdamW`], [`Clip`], [`Regularization`].
 //! - [`train`]: [`Trainer`], the device-friendly training step.
+//! - [`format`]: the checked model file ([`ModelFile`]) the host writes and firmware loads.
 //! - [`init`], [`rng`]: seeded initialization; [`buffer`]: gradients and optimizer state.
 //! - [`summary`]: a Keras-like model table.
 //!
@@ -78,6 +79,7 @@
 #![deny(missing_docs)]
 
 pub mod buffer;
+pub mod format;
 pub mod init;
 pub mod kernels;
 pub mod layer;
@@ -91,6 +93,7 @@ pub mod tensor;
 pub mod train;
 
 pub use buffer::Buffer;
+pub use format::{LoadError, ModelFile, ModelInfo, Preprocessing, SaveError};
 pub use init::{Init, Initializer};
 pub use layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
 pub use layers::activation::{Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh};

@@ -186,6 +186,7 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
     const FORWARD_BYTES: usize = A::FORWARD_BYTES;
     const BACKWARD_BYTES: usize = A::BACKWARD_BYTES;
     const CHECK: () = A::CHECK;
+    const DEPTH: usize = A::DEPTH;
     #[inline]
     fn forward(&self, x: &X, y: &mut A::Output) {
         self.0.forward(x, y)
@@ -278,6 +279,7 @@ macro_rules! sequential {
                 $(<$L as Layer<$Tin>>::BACKWARD_BYTES,)*
                 <$Ll as Layer<$Tl>>::BACKWARD_BYTES,
             ]);
+            const DEPTH: usize = <$L0 as Layer<X>>::DEPTH $(+ <$L as Layer<$Tin>>::DEPTH)* + <$Ll as Layer<$Tl>>::DEPTH;
             const CHECK: () = {
                 let () = <$L0 as Layer<X>>::CHECK;
                 $(let () = <$L as Layer<$Tin>>::CHECK;)*

@@ -53,6 +53,8 @@ impl<X: Tensor, L: Layer<X>> Layer<X> for Frozen<L> {
     const MACS: usize = L::MACS;
     const FORWARD_BYTES: usize = L::FORWARD_BYTES;
     const BACKWARD_BYTES: usize = L::BACKWARD_BYTES;
+    const CHECK: () = L::CHECK;
+    const DEPTH: usize = L::DEPTH;
 
     #[inline]
     fn forward(&self, x: &X, y: &mut Self::Output) {

@@ -1,0 +1,280 @@
+//! The model file: round trips, corruption, truncation and wrong model types.
+
+use embednn::format::{crc32, fingerprint, LoadError, ModelFile, ModelInfo, Preprocessing};
+use embednn::prelude::*;
+
+type Sine = (Dense<1, 16>, Relu, Dense<16, 16>, Relu, Dense<16, 1>);
+type Iris = (Dense<4, 16>, Relu, Dense<16, 3>);
+type Wider = (Dense<1, 16>, Relu, Dense<16, 8>, Relu, Dense<8, 1>);
+type Deeper = (
+    Dense<1, 16>,
+    Relu,
+    Dense<16, 16>,
+    Relu,
+    Dense<16, 1>,
+    Identity,
+);
+
+fn saved<M: Model>(model: &M, pre: &Preprocessing<'_>) -> Vec<u8> {
+    let mut buf = vec![0u8; ModelFile::<M>::MAX_BYTES];
+    let n = ModelFile::write(model, pre, &mut buf).expect("write");
+    assert_eq!(n, ModelFile::<M>::encoded_len(pre));
+    buf.truncate(n);
+    buf
+}
+
+fn zeros<M: Init>() -> M {
+    M::init(Initializer::Zeros, &mut Rng::seed(0))
+}
+
+const IRIS_PRE: Preprocessing<'static> = Preprocessing {
+    mean: &[5.5, 3.0, 3.5, 1.25],
+    std: &[0.5, 0.25, 2.0, 0.75],
+    labels: &["setosa", "versicolor", "virginica"],
+};
+
+#[test]
+fn round_trip_keeps_every_bit_and_the_metadata() {
+    let sine = Sine::init(Initializer::GlorotUniform, &mut Rng::seed(1));
+    let bytes = saved(&sine, &Preprocessing::default());
+    let mut loaded = zeros::<Sine>();
+    let info = ModelFile::load_into(&mut loaded, &bytes).unwrap();
+    assert_eq!(loaded, sine);
+    assert_eq!(info.params.len(), Sine::PARAMS);
+    assert_eq!(info.fingerprint, fingerprint::<Sine>());
+    assert!(info.mean.is_empty() && info.labels().next().is_none());
+
+    let iris = Iris::init(Initializer::GlorotUniform, &mut Rng::seed(2));
+    let bytes = saved(&iris, &IRIS_PRE);
+    let mut loaded = zeros::<Iris>();
+    let info = ModelFile::load_into(&mut loaded, &bytes).unwrap();
+    assert_eq!(loaded, iris);
+    assert_eq!(
+        info.labels().collect::<Vec<_>>(),
+        ["setosa", "versicolor", "virginica"]
+    );
+    assert_eq!(info.label(1), Some("versicolor"));
+    assert_eq!(info.mean.iter().collect::<Vec<_>>(), IRIS_PRE.mean);
+    assert_eq!(info.std.get(3), Some(0.75));
+    let mut x = [6.0, 3.0, 1.5, 1.25];
+    info.normalize(&mut x);
+    assert_eq!(x, [1.0, 0.0, -1.0, 0.0]);
+    let descs: Vec<String> = info.layers().map(|d| d.to_string()).collect();
+    assert_eq!(descs, ["Dense<4, 16>", "ReLU", "Dense<16, 3>"]);
+}
+
+#[test]
+fn nan_and_infinite_weights_survive_bit_for_bit() {
+    let mut m = zeros::<Iris>();
+    m.0.kernel[(0, 0)] = f32::NAN;
+    m.0.kernel[(1, 0)] = f32::INFINITY;
+    m.2.bias[2] = -0.0;
+    let bytes = saved(&m, &Preprocessing::default());
+    let mut loaded = zeros::<Iris>();
+    ModelFile::load_into(&mut loaded, &bytes).unwrap();
+    let bits = |m: &Iris| {
+        let mut v = Vec::new();
+        m.for_each_param(&mut |_, s| v.extend(s.iter().map(|x| x.to_bits())));
+        v
+    };
+    assert_eq!(bits(&loaded), bits(&m));
+}
+
+#[test]
+fn every_single_bit_flip_is_an_error_and_leaves_the_model_alone() {
+    let sine = Sine::init(Initializer::GlorotUniform, &mut Rng::seed(3));
+    let bytes = saved(&sine, &IRIS_PRE_FOR_SINE);
+    let sentinel = Sine::init(Initializer::GlorotUniform, &mut Rng::seed(99));
+    let mut flipped = bytes.clone();
+    let mut kinds = std::collections::HashSet::new();
+    for i in 0..bytes.len() * 8 {
+        flipped[i / 8] ^= 1 << (i % 8);
+        let mut target = sentinel;
+        let result = ModelFile::load_into(&mut target, &flipped);
+        let err = result.expect_err(&format!("bit {i} flipped but the file still loaded"));
+        assert_eq!(
+            target, sentinel,
+            "bit {i}: the model changed although loading failed"
+        );
+        kinds.insert(std::mem::discriminant(&err));
+        flipped[i / 8] ^= 1 << (i % 8);
+    }
+    // Magic, version, length and CRC errors all occur.
+    assert!(kinds.len() >= 4, "{kinds:?}");
+}
+
+const IRIS_PRE_FOR_SINE: Preprocessing<'static> = Preprocessing {
+    mean: &[3.14],
+    std: &[1.8],
+    labels: &["sin(x)"],
+};
+
+#[test]
+fn every_truncation_is_an_error() {
+    let iris = Iris::init(Initializer::GlorotUniform, &mut Rng::seed(4));
+    let bytes = saved(&iris, &IRIS_PRE);
+    for n in 0..bytes.len() {
+        let err = ModelFile::load_into(&mut zeros::<Iris>(), &bytes[..n]).unwrap_err();
+        if n >= 10 {
+            assert_eq!(
+                err,
+                LoadError::Truncated {
+                    expected: bytes.len(),
+                    found: n
+                }
+            );
+        }
+    }
+    let mut longer = bytes.clone();
+    longer.push(0);
+    assert_eq!(
+        ModelFile::load_into(&mut zeros::<Iris>(), &longer).unwrap_err(),
+        LoadError::TrailingBytes { extra: 1 }
+    );
+}
+
+#[test]
+fn loading_into_the_wrong_model_names_the_mismatch() {
+    let sine = Sine::init(Initializer::GlorotUniform, &mut Rng::seed(5));
+    let bytes = saved(&sine, &Preprocessing::default());
+
+    let err = ModelFile::load_into(&mut zeros::<Wider>(), &bytes).unwrap_err();
+    let LoadError::ArchitectureMismatch {
+        layer,
+        expected,
+        found,
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*layer, 2);
+    assert_eq!(expected.to_string(), "Dense<16, 8>");
+    assert_eq!(found.to_string(), "Dense<16, 16>");
+    assert_eq!(
+        err.to_string(),
+        "architecture mismatch at layer 2: the file has Dense<16, 16>, the model type has Dense<16, 8>"
+    );
+
+    let err = ModelFile::load_into(&mut zeros::<Deeper>(), &bytes).unwrap_err();
+    assert_eq!(
+        err,
+        LoadError::LayerCount {
+            expected: 6,
+            found: 5
+        }
+    );
+
+    let err = ModelFile::load_into(&mut zeros::<Iris>(), &bytes).unwrap_err();
+    assert!(matches!(err, LoadError::LayerCount { .. }));
+}
+
+#[test]
+fn a_frozen_model_loads_the_unfrozen_file() {
+    type FineTune = (
+        Frozen<(Dense<1, 16>, Relu, Dense<16, 16>, Relu)>,
+        Dense<16, 1>,
+    );
+    assert_eq!(fingerprint::<FineTune>(), fingerprint::<Sine>());
+    let sine = Sine::init(Initializer::GlorotUniform, &mut Rng::seed(6));
+    let bytes = saved(&sine, &Preprocessing::default());
+    let mut ft = zeros::<FineTune>();
+    ModelFile::load_into(&mut ft, &bytes).unwrap();
+    assert_eq!(ft.predict(&[0.7]), sine.predict(&[0.7]));
+}
+
+#[test]
+fn header_errors_are_specific() {
+    let iris = Iris::init(Initializer::GlorotUniform, &mut Rng::seed(7));
+    let bytes = saved(&iris, &IRIS_PRE);
+    let mut b = bytes.clone();
+    b[0] = b'X';
+    assert!(matches!(
+        ModelFile::load_into(&mut zeros::<Iris>(), &b),
+        Err(LoadError::BadMagic(_))
+    ));
+    let mut b = bytes.clone();
+    b[4] = 2;
+    assert_eq!(
+        ModelFile::load_into(&mut zeros::<Iris>(), &b).unwrap_err(),
+        LoadError::UnsupportedVersion(2)
+    );
+    let mut b = bytes.clone();
+    let last = b.len() - 20;
+    b[last] ^= 0x10;
+    assert!(matches!(
+        ModelFile::load_into(&mut zeros::<Iris>(), &b),
+        Err(LoadError::BadCrc { .. })
+    ));
+    // A body that is well framed and has a valid CRC but lies about its contents.
+    let mut b = bytes.clone();
+    let body_end = b.len() - 4;
+    b[body_end - 1] = 0xff; // corrupt the last parameter byte ...
+    let crc = crc32(&b[..body_end]); // ... and re-sign it: still a valid file, different model
+    b[body_end..].copy_from_slice(&crc.to_le_bytes());
+    assert!(ModelFile::load_into(&mut zeros::<Iris>(), &b).is_ok());
+    assert!(ModelInfo::parse(&[]).is_err());
+}
+
+#[test]
+fn save_errors() {
+    let iris = zeros::<Iris>();
+    let mut small = [0u8; 16];
+    assert!(matches!(
+        ModelFile::write(&iris, &IRIS_PRE, &mut small),
+        Err(embednn::SaveError::BufferTooSmall { .. })
+    ));
+    let bad = Preprocessing {
+        mean: &[1.0, 2.0],
+        ..IRIS_PRE
+    };
+    let mut buf = vec![0u8; ModelFile::<Iris>::MAX_BYTES];
+    assert_eq!(
+        ModelFile::write(&iris, &bad, &mut buf),
+        Err(embednn::SaveError::PreprocessingLength {
+            expected: 4,
+            found: 2
+        })
+    );
+    let long = ["x".repeat(40)];
+    let long: Vec<&str> = long.iter().map(|s| s.as_str()).collect();
+    let bad = Preprocessing {
+        labels: &long,
+        ..IRIS_PRE
+    };
+    assert_eq!(
+        ModelFile::write(&iris, &bad, &mut buf),
+        Err(embednn::SaveError::LabelTooLong(40))
+    );
+}
+
+#[test]
+fn max_bytes_bounds_every_file() {
+    let labels: Vec<String> = (0..64).map(|i| format!("{i:0>32}")).collect();
+    let labels: Vec<&str> = labels.iter().map(|s| s.as_str()).collect();
+    let pre = Preprocessing {
+        labels: &labels,
+        ..IRIS_PRE
+    };
+    assert!(ModelFile::<Iris>::encoded_len(&pre) <= ModelFile::<Iris>::MAX_BYTES);
+}
+
+#[cfg(feature = "std")]
+#[test]
+fn atomic_save_to_disk() {
+    let dir = std::env::temp_dir().join(format!("embednn-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("iris.ennm");
+    let iris = Iris::init(Initializer::GlorotUniform, &mut Rng::seed(8));
+    ModelFile::save(&iris, &IRIS_PRE, &path).unwrap();
+    let bytes = std::fs::read(&path).unwrap();
+    let mut loaded = zeros::<Iris>();
+    ModelFile::load_into(&mut loaded, &bytes).unwrap();
+    assert_eq!(loaded, iris);
+    // No temporary file is left behind.
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("iris.ennm")]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
