@@ -104,7 +104,7 @@ fn every_single_bit_flip_is_an_error_and_leaves_the_model_alone() {
 }
 
 const IRIS_PRE_FOR_SINE: Preprocessing<'static> = Preprocessing {
-    mean: &[3.14],
+    mean: &[3.0],
     std: &[1.8],
     labels: &["sin(x)"],
 };
