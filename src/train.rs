@@ -31,22 +31,24 @@ use crate::model::{Gradient, Input, Model, Output, Trace};
 use crate::optim::{Clip, Optimizer, Regularization};
 use crate::rng::Rng;
 
-/// Forward and backward pass for one sample: adds the parameter gradients of `loss` to `grad`
-/// and returns the sample's loss. `trace` is scratch space for the pass.
+/// Forward and backward pass for one sample: adds the parameter gradients of `loss` to `grad`,
+/// leaves the training-mode prediction in `y` and returns the sample's loss. `trace` is scratch
+/// space for the pass.
+#[allow(clippy::too_many_arguments)]
 pub fn sample_gradient<M: Model, L: Loss<Output<M>>>(
     model: &M,
     loss: &L,
     x: &Input<M>,
     target: &L::Target,
+    y: &mut Output<M>,
     trace: &mut Trace<M>,
     grad: &mut Gradient<M>,
     rng: &mut Rng,
 ) -> f32 {
-    let mut y = <Output<M> as Buffer>::ZERO;
-    model.forward_train(x, &mut y, trace, rng);
+    model.forward_train(x, y, trace, rng);
     let mut dy = <Output<M> as Buffer>::ZERO;
-    let value = loss.loss_and_gradient(&y, target, &mut dy);
-    model.backward(x, &y, trace, &dy, None, Some(grad));
+    let value = loss.loss_and_gradient(y, target, &mut dy);
+    model.backward(x, y, trace, &dy, None, Some(grad));
     value
 }
 
@@ -107,11 +109,13 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
         rng: &mut Rng,
     ) -> f32 {
         self.pending = self.pending.saturating_add(1);
+        let mut y = <Output<M> as Buffer>::ZERO;
         sample_gradient(
             model,
             &self.loss,
             x,
             target,
+            &mut y,
             &mut self.trace,
             &mut self.grad,
             rng,

@@ -142,7 +142,8 @@ fn batch_gradient_is_the_mean_of_sample_gradients() {
     let mut trace = <embednn::Trace<Net> as Buffer>::ZERO;
     for (x, y) in xs.iter().zip(&ys) {
         let mut one = <embednn::Gradient<Net> as Buffer>::ZERO;
-        embednn::sample_gradient(&model, &Mse, x, y, &mut trace, &mut one, &mut rng);
+        let mut out = [0.0; 2];
+        embednn::sample_gradient(&model, &Mse, x, y, &mut out, &mut trace, &mut one, &mut rng);
         sum.add_assign(&one);
     }
     let mut trainer = Trainer::<Net, _, _>::new(Mse, Sgd::new(1.0));

@@ -1,0 +1,199 @@
+//! `fit`: reproducibility, thread-count independence, validation, early stopping, schedules,
+//! augmentation and callbacks.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use embednn::format::{ModelFile, Preprocessing};
+use embednn::prelude::*;
+use host_trainer::{
+    Augmentation, Control, EarlyStopping, FitOptions, Metric, Monitor, Schedule, Sequential,
+    Validation, Verbosity,
+};
+
+type Net = (Dense<64, 64>, Relu, Dense<64, 10>);
+
+/// A synthetic 10-class problem with 64 features: class k's samples cluster around a random
+/// centre.
+fn blobs(n: usize, seed: u64) -> (Vec<[f32; 64]>, Vec<[f32; 10]>) {
+    let mut rng = Rng::seed(seed);
+    let centres: Vec<[f32; 64]> = (0..10)
+        .map(|_| core::array::from_fn(|_| rng.uniform(-1.0, 1.0)))
+        .collect();
+    let mut x = Vec::new();
+    let mut y = Vec::new();
+    for i in 0..n {
+        let k = i % 10;
+        x.push(core::array::from_fn(|j| centres[k][j] + 0.8 * rng.normal()));
+        let mut t = [0.0; 10];
+        t[k] = 1.0;
+        y.push(t);
+    }
+    (x, y)
+}
+
+fn file_bytes<M: Model>(m: &M) -> Vec<u8> {
+    let mut buf = vec![0; ModelFile::<M>::MAX_BYTES];
+    let n = ModelFile::write(m, &Preprocessing::default(), &mut buf).unwrap();
+    buf.truncate(n);
+    buf
+}
+
+fn train(threads: usize, seed: u64) -> Vec<u8> {
+    let (x, y) = blobs(600, 1);
+    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    pool.install(|| {
+        let mut m = Sequential::<Net>::new(seed).compile(Adam::new(0.01), SoftmaxCrossEntropy);
+        m.fit(
+            &x,
+            &y,
+            FitOptions {
+                epochs: 3,
+                batch_size: 200, // large enough for the parallel path
+                verbose: Verbosity::Silent,
+                augmentation: Some(Augmentation::GaussianNoise(0.1)),
+                ..Default::default()
+            },
+        );
+        file_bytes(m.model())
+    })
+}
+
+#[test]
+fn same_seed_same_bytes_whatever_the_thread_count() {
+    let one = train(1, 5);
+    assert_eq!(one, train(1, 5), "two runs, same seed");
+    assert_eq!(one, train(2, 5), "1 thread vs 2 threads");
+    assert_eq!(one, train(4, 5), "1 thread vs 4 threads");
+    assert_ne!(one, train(2, 6), "another seed gives other weights");
+}
+
+#[test]
+fn learns_a_classification_problem_with_validation() {
+    let (x, y) = blobs(1000, 2);
+    let mut m = Sequential::<Net>::new(3)
+        .compile(Adam::new(0.005), SoftmaxCrossEntropy)
+        .with_metrics(&[Metric::Accuracy]);
+    let h = m.fit(
+        &x,
+        &y,
+        FitOptions {
+            epochs: 10,
+            validation: Validation::Split(0.2),
+            verbose: Verbosity::Silent,
+            ..Default::default()
+        },
+    );
+    assert_eq!(h.epochs.len(), 10);
+    let first = &h.epochs[0];
+    let last = h.last().unwrap();
+    assert!(last.loss < first.loss / 2.0, "{} -> {}", first.loss, last.loss);
+    assert!(last.get("val_accuracy").unwrap() > 0.9, "{last:?}");
+    assert_eq!(h.series("val_loss").len(), 10);
+    // evaluate agrees with the last epoch's validation numbers (same model, same data).
+    let e = m.evaluate(&x[800..], &y[800..]);
+    assert!((e.loss - last.val_loss.unwrap()).abs() < 1e-9);
+}
+
+#[test]
+fn early_stopping_restores_the_best_weights() {
+    // Overfit a tiny training set so validation loss rises; the restored model must be the one
+    // from the best validation epoch.
+    let (x, y) = blobs(60, 4);
+    let (vx, vy) = blobs(200, 5);
+    let mut m = Sequential::<Net>::new(7).compile(Adam::new(0.05), SoftmaxCrossEntropy);
+    let snapshots = std::cell::RefCell::new(Vec::new());
+    let h = m.fit(
+        &x,
+        &y,
+        FitOptions {
+            epochs: 200,
+            batch_size: 10,
+            validation: Validation::Data(&vx, &vy),
+            verbose: Verbosity::Silent,
+            early_stopping: Some(EarlyStopping {
+                monitor: Monitor::ValLoss,
+                patience: 5,
+                min_delta: 0.0,
+                restore_best_weights: true,
+            }),
+            callbacks: vec![Box::new(|log| {
+                snapshots.borrow_mut().push(log.val_loss.unwrap());
+                Control::Continue
+            })],
+            ..Default::default()
+        },
+    );
+    assert!(h.stopped_early, "ran all {} epochs", h.epochs.len());
+    let losses = snapshots.into_inner();
+    let best = h.best_epoch.unwrap();
+    let min = losses.iter().cloned().fold(f64::INFINITY, f64::min);
+    assert_eq!(losses[best], min);
+    assert_eq!(h.epochs.len(), best + 1 + 5, "stops after `patience` epochs without improvement");
+    let now = m.evaluate(&vx, &vy).loss;
+    assert!((now - min).abs() < 1e-9, "restored model's val loss {now} vs best {min}");
+}
+
+#[test]
+fn callbacks_can_stop_and_schedules_set_the_rate() {
+    let (x, y) = blobs(100, 6);
+    let mut m = Sequential::<Net>::new(1).compile(Adam::new(0.1), SoftmaxCrossEntropy);
+    let rates = std::cell::RefCell::new(Vec::new());
+    let h = m.fit(
+        &x,
+        &y,
+        FitOptions {
+            epochs: 10,
+            verbose: Verbosity::Silent,
+            schedule: Schedule::Step {
+                every: 2,
+                factor: 0.5,
+            },
+            callbacks: vec![Box::new(|log| {
+                rates.borrow_mut().push(log.learning_rate);
+                if log.epoch == 4 {
+                    Control::Stop
+                } else {
+                    Control::Continue
+                }
+            })],
+            ..Default::default()
+        },
+    );
+    assert_eq!(h.epochs.len(), 5);
+    assert!(h.stopped_early);
+    assert_eq!(rates.into_inner(), [0.1, 0.1, 0.05, 0.05, 0.025]);
+    // The optimizer's own rate is restored after fit.
+    assert_eq!(m.optimizer().learning_rate(), 0.1);
+
+    let cosine = Schedule::Cosine {
+        epochs: 10,
+        min_lr: 0.0,
+    };
+    assert_eq!(cosine.rate(0, 1.0), 1.0);
+    assert!((cosine.rate(5, 1.0) - 0.5).abs() < 1e-6);
+    assert_eq!(cosine.rate(10, 1.0), 0.0);
+}
+
+#[test]
+fn augmentation_touches_training_samples_only() {
+    let (x, y) = blobs(50, 7);
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let mut m = Sequential::<Net>::new(1).compile(Adam::new(0.01), SoftmaxCrossEntropy);
+    m.fit(
+        &x,
+        &y,
+        FitOptions {
+            epochs: 3,
+            validation: Validation::Split(0.2),
+            verbose: Verbosity::Silent,
+            augmentation: Some(Augmentation::Custom(Box::new(move |_x, _rng| {
+                counter.fetch_add(1, Ordering::Relaxed);
+            }))),
+            ..Default::default()
+        },
+    );
+    // 40 training samples × 3 epochs; the 10 validation samples are never augmented.
+    assert_eq!(calls.load(Ordering::Relaxed), 120);
+}
