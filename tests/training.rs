@@ -62,7 +62,7 @@ fn every_optimizer_fits_a_smooth_function() {
         ("momentum", run(SgdMomentum::new(0.05, 0.9), &xs, &ys, 1000)),
         (
             "nesterov",
-            run(SgdMomentum::new(0.05, 0.9).nesterov(), &xs, &ys, 1000),
+            run(SgdMomentum::new(0.02, 0.9).nesterov(), &xs, &ys, 2000),
         ),
         ("adam", run(Adam::new(0.01), &xs, &ys, 1000)),
         ("adamw", run(AdamW::new(0.01, 0.001), &xs, &ys, 1000)),

@@ -258,12 +258,15 @@ impl EarlyStopping {
     }
 }
 
+/// A custom augmentation: changes one input in place, drawing from the sample's random stream.
+pub type AugmentFn<X> = Box<dyn Fn(&mut X, &mut Rng) + Send + Sync>;
+
 /// Training-time data augmentation, applied to training samples only (never to validation).
 pub enum Augmentation<X> {
     /// Adds N(0, σ²) noise to every input element.
     GaussianNoise(f32),
     /// Any function of the input and a per-sample random stream.
-    Custom(Box<dyn Fn(&mut X, &mut Rng) + Send + Sync>),
+    Custom(AugmentFn<X>),
 }
 
 impl<X: Tensor> Augmentation<X> {
@@ -471,7 +474,12 @@ where
     }
 
     /// Trains on `x`/`y` (Keras' `fit`). Extra items in the longer slice are ignored.
-    pub fn fit(&mut self, x: &[Input<M>], y: &[Output<M>], mut options: FitOptions<'_, Input<M>, Output<M>>) -> History {
+    pub fn fit(
+        &mut self,
+        x: &[Input<M>],
+        y: &[Output<M>],
+        mut options: FitOptions<'_, Input<M>, Output<M>>,
+    ) -> History {
         let n = x.len().min(y.len());
         let (train_x, train_y, val) = match options.validation {
             Validation::None => (&x[..n], &y[..n], None),
@@ -519,10 +527,18 @@ where
                     augmentation: options.augmentation.as_ref(),
                 };
                 let work = |(worker, idx): (&mut Worker<M>, &[usize])| ctx.run(worker, idx);
-                let results: Vec<(f64, Vec<(usize, Output<M>)>)> = if parallel {
-                    workers[..chunks].par_iter_mut().zip(batch.par_chunks(CHUNK)).map(work).collect()
+                let results: Vec<ChunkResult<Output<M>>> = if parallel {
+                    workers[..chunks]
+                        .par_iter_mut()
+                        .zip(batch.par_chunks(CHUNK))
+                        .map(work)
+                        .collect()
                 } else {
-                    workers[..chunks].iter_mut().zip(batch.chunks(CHUNK)).map(work).collect()
+                    workers[..chunks]
+                        .iter_mut()
+                        .zip(batch.chunks(CHUNK))
+                        .map(work)
+                        .collect()
                 };
                 // Reduce in chunk order: the result does not depend on which thread ran what.
                 let mut batch_loss = 0.0f64;
@@ -647,6 +663,9 @@ where
     }
 }
 
+/// A chunk's loss sum and each of its samples' (index, training-mode output).
+type ChunkResult<Y> = (f64, Vec<(usize, Y)>);
+
 /// What every chunk of a batch needs to compute its gradient.
 struct BatchContext<'a, M: Model, L> {
     model: &'a M,
@@ -665,7 +684,7 @@ where
 {
     /// Sums the gradients and losses of the samples `indices` into `worker`; returns the loss
     /// sum and each sample's training-mode output.
-    fn run(&self, worker: &mut Worker<M>, indices: &[usize]) -> (f64, Vec<(usize, Output<M>)>) {
+    fn run(&self, worker: &mut Worker<M>, indices: &[usize]) -> ChunkResult<Output<M>> {
         worker.grad.fill_zero();
         let mut total = 0.0f64;
         let mut outputs = Vec::with_capacity(indices.len());
@@ -697,7 +716,12 @@ where
     }
 }
 
-fn progress_bar(verbose: Verbosity, batches: usize, epoch: usize, epochs: usize) -> Option<indicatif::ProgressBar> {
+fn progress_bar(
+    verbose: Verbosity,
+    batches: usize,
+    epoch: usize,
+    epochs: usize,
+) -> Option<indicatif::ProgressBar> {
     if verbose != Verbosity::ProgressBar {
         return None;
     }

@@ -41,7 +41,10 @@ fn file_bytes<M: Model>(m: &M) -> Vec<u8> {
 
 fn train(threads: usize, seed: u64) -> Vec<u8> {
     let (x, y) = blobs(600, 1);
-    let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
     pool.install(|| {
         let mut m = Sequential::<Net>::new(seed).compile(Adam::new(0.01), SoftmaxCrossEntropy);
         m.fit(
@@ -87,7 +90,12 @@ fn learns_a_classification_problem_with_validation() {
     assert_eq!(h.epochs.len(), 10);
     let first = &h.epochs[0];
     let last = h.last().unwrap();
-    assert!(last.loss < first.loss / 2.0, "{} -> {}", first.loss, last.loss);
+    assert!(
+        last.loss < first.loss / 2.0,
+        "{} -> {}",
+        first.loss,
+        last.loss
+    );
     assert!(last.get("val_accuracy").unwrap() > 0.9, "{last:?}");
     assert_eq!(h.series("val_loss").len(), 10);
     // evaluate agrees with the last epoch's validation numbers (same model, same data).
@@ -129,9 +137,16 @@ fn early_stopping_restores_the_best_weights() {
     let best = h.best_epoch.unwrap();
     let min = losses.iter().cloned().fold(f64::INFINITY, f64::min);
     assert_eq!(losses[best], min);
-    assert_eq!(h.epochs.len(), best + 1 + 5, "stops after `patience` epochs without improvement");
+    assert_eq!(
+        h.epochs.len(),
+        best + 1 + 5,
+        "stops after `patience` epochs without improvement"
+    );
     let now = m.evaluate(&vx, &vy).loss;
-    assert!((now - min).abs() < 1e-9, "restored model's val loss {now} vs best {min}");
+    assert!(
+        (now - min).abs() < 1e-9,
+        "restored model's val loss {now} vs best {min}"
+    );
 }
 
 #[test]
