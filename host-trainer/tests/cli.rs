@@ -1,0 +1,578 @@
+//! The `embednn` binary, run as a user would, on model files and CSVs written here. Expected
+//! numbers are computed in the test from the model itself, not by the code under test.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use embednn::format::{fingerprint, ModelFile, Preprocessing};
+use embednn::prelude::*;
+use embednn::Input;
+use embednn_models::{DigitsMlp, Iris, KerasTutorial, Sine};
+
+const IRIS_LABELS: [&str; 3] = ["setosa", "versicolor", "virginica"];
+const IRIS_MEAN: [f32; 4] = [5.8, 3.0, 3.7, 1.2];
+const IRIS_STD: [f32; 4] = [0.8, 0.4, 1.8, 0.75];
+
+fn embednn(args: &[&dyn AsRef<std::ffi::OsStr>]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_embednn"))
+        .args(args.iter().map(|a| a.as_ref()))
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("UTF-8 output")
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("UTF-8 errors")
+}
+
+/// Success, with nothing on stderr.
+fn ok(o: Output) -> String {
+    assert!(
+        o.status.success(),
+        "exit {:?}, stderr: {}",
+        o.status.code(),
+        stderr(&o)
+    );
+    assert_eq!(stderr(&o), "");
+    stdout(&o)
+}
+
+/// Exit status 1, nothing on stdout, one line on stderr (no panic); returns that line.
+fn fails(o: Output) -> String {
+    assert_eq!(o.status.code(), Some(1), "stdout: {}", stdout(&o));
+    let err = stderr(&o);
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(err.lines().count(), 1, "one line: {err:?}");
+    assert!(err.starts_with("embednn: error: "), "{err}");
+    err
+}
+
+fn model<M: Model + Init>(seed: u64) -> M {
+    M::init(Initializer::GlorotUniform, &mut Rng::seed(seed))
+}
+
+fn save<M: Model>(dir: &Path, name: &str, model: &M, pre: &Preprocessing<'_>) -> PathBuf {
+    let path = dir.join(name);
+    ModelFile::save(model, pre, &path).expect("model saved");
+    path
+}
+
+fn iris_file(dir: &Path) -> (Iris, PathBuf) {
+    let net: Iris = model(7);
+    let pre = Preprocessing {
+        mean: &IRIS_MEAN,
+        std: &IRIS_STD,
+        labels: &IRIS_LABELS,
+    };
+    let path = save(dir, "iris.ennm", &net, &pre);
+    (net, path)
+}
+
+/// `rows` random iris-like feature rows, seeded.
+fn iris_rows(rows: usize, seed: u64) -> Vec<[f32; 4]> {
+    let mut rng = Rng::seed(seed);
+    (0..rows)
+        .map(|_| {
+            let mut x = [0.0; 4];
+            for (v, (m, s)) in x.iter_mut().zip(IRIS_MEAN.iter().zip(IRIS_STD)) {
+                *v = m + 1.5 * s * rng.normal();
+            }
+            x
+        })
+        .collect()
+}
+
+/// What the binary should compute: standardize with the stored statistics, then predict.
+fn standardized_predict<M: Model>(net: &M, x: &[f32], mean: &[f32], std: &[f32]) -> Vec<f32> {
+    let mut input = <Input<M> as Buffer>::ZERO;
+    for (((v, x), m), s) in input.flat_mut().iter_mut().zip(x).zip(mean).zip(std) {
+        *v = (x - m) / s;
+    }
+    net.predict(&input).flat().to_vec()
+}
+
+fn argmax(v: &[f32]) -> usize {
+    (0..v.len()).fold(0, |best, i| if v[i] > v[best] { i } else { best })
+}
+
+/// The number after `key` on the line that starts with it.
+fn number_after(text: &str, key: &str) -> f64 {
+    let line = text
+        .lines()
+        .find(|l| l.starts_with(key))
+        .unwrap_or_else(|| panic!("no `{key}` line in:\n{text}"));
+    line[key.len()..]
+        .split_whitespace()
+        .next()
+        .and_then(|w| w.parse().ok())
+        .unwrap_or_else(|| panic!("no number in {line:?}"))
+}
+
+fn close(a: f64, b: f64, tolerance: f64) -> bool {
+    (a - b).abs() <= tolerance * (1.0 + b.abs())
+}
+
+#[test]
+fn inspect_shows_header_layers_preprocessing_and_the_summary() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = iris_file(dir.path());
+    let bytes = std::fs::read(&path).unwrap();
+    let out = ok(embednn(&[&"inspect", &path]));
+
+    let crc = u32::from_le_bytes(bytes[bytes.len() - 4..].try_into().unwrap());
+    assert!(
+        out.contains(&format!("size:          {} bytes", bytes.len())),
+        "{out}"
+    );
+    assert!(out.contains("format:        version 1"), "{out}");
+    assert!(
+        out.contains(&format!("CRC-32:        {crc:08x} (verified)")),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!("fingerprint:   {:016x}", fingerprint::<Iris>())),
+        "{out}"
+    );
+    assert!(out.contains("layers:        3"), "{out}");
+    assert!(out.contains("    0  Dense<4, 16>"), "{out}");
+    assert!(out.contains("    2  Dense<16, 3>"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "parameters:    {} ({} bytes)",
+            Iris::PARAMS,
+            Iris::PARAMS * 4
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains("  mean:        4 values [5.8000, 3.0000, 3.7000, 1.2000]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  std:         4 values [0.8000, 0.4000, 1.8000, 0.7500]"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  labels:      3 (setosa, versicolor, virginica)"),
+        "{out}"
+    );
+    assert!(out.contains("model type:    Iris"), "{out}");
+    let mut summary = String::new();
+    embednn::summary::write_summary::<Iris>(&mut summary).unwrap();
+    assert!(
+        out.ends_with(&summary),
+        "the summary table closes the output:\n{out}"
+    );
+    assert!(summary.contains("MACs") && summary.contains("RAM"));
+}
+
+#[test]
+fn inspect_recognises_every_known_model_type() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = Preprocessing::default();
+    let files = [
+        (
+            "KerasTutorial",
+            save(dir.path(), "k.ennm", &model::<KerasTutorial>(1), &empty),
+        ),
+        (
+            "Sine",
+            save(dir.path(), "s.ennm", &model::<Sine>(1), &empty),
+        ),
+        (
+            "Iris",
+            save(dir.path(), "i.ennm", &model::<Iris>(1), &empty),
+        ),
+        (
+            "DigitsMlp",
+            save(dir.path(), "d.ennm", &model::<DigitsMlp>(1), &empty),
+        ),
+    ];
+    for (name, path) in files {
+        let out = ok(embednn(&[&"inspect", &path]));
+        assert!(out.contains(&format!("model type:    {name} ")), "{out}");
+        assert!(out.contains("  labels:      none"), "{out}");
+        assert!(out.contains("  mean:        none"), "{out}");
+    }
+}
+
+#[test]
+fn unknown_architecture_is_inspected_but_not_run() {
+    type Other = (Dense<3, 5>, Relu, Dense<5, 2>);
+    let dir = tempfile::tempdir().unwrap();
+    let path = save(
+        dir.path(),
+        "other.ennm",
+        &model::<Other>(3),
+        &Preprocessing::default(),
+    );
+    let out = ok(embednn(&[&"inspect", &path]));
+    assert!(out.contains("    0  Dense<3, 5>"), "{out}");
+    assert!(out.contains("model type:    unknown"), "{out}");
+    assert!(!out.contains("MACs"), "no summary without a type:\n{out}");
+
+    let csv = dir.path().join("x.csv");
+    std::fs::write(&csv, "a,b,c\n1,2,3\n").unwrap();
+    let err = fails(embednn(&[&"predict", &path, &csv]));
+    assert!(
+        err.contains(&format!("{:016x}", fingerprint::<Other>())),
+        "{err}"
+    );
+    assert!(err.contains("matches none of the model types"), "{err}");
+}
+
+#[test]
+fn corrupted_or_truncated_files_fail_with_the_load_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = iris_file(dir.path());
+    let mut bytes = std::fs::read(&path).unwrap();
+
+    let n = bytes.len();
+    bytes[n - 20] ^= 0x40; // inside the parameters
+    let corrupt = dir.path().join("corrupt.ennm");
+    std::fs::write(&corrupt, &bytes).unwrap();
+    let csv = dir.path().join("x.csv");
+    std::fs::write(&csv, "a,b,c,d\n1,2,3,4\n").unwrap();
+    for command in ["inspect", "evaluate", "predict"] {
+        let out = if command == "inspect" {
+            embednn(&[&command, &corrupt])
+        } else {
+            embednn(&[&command, &corrupt, &csv])
+        };
+        let err = fails(out);
+        assert!(err.contains("corrupt.ennm"), "{err}");
+        assert!(err.contains("model file is corrupt: CRC-32"), "{err}");
+    }
+
+    let truncated = dir.path().join("truncated.ennm");
+    std::fs::write(&truncated, &bytes[..n / 2]).unwrap();
+    let err = fails(embednn(&[&"inspect", &truncated]));
+    assert!(err.contains("truncated"), "{err}");
+
+    let err = fails(embednn(&[&"inspect", &dir.path().join("missing.ennm")]));
+    assert!(err.contains("missing.ennm: cannot read"), "{err}");
+}
+
+#[test]
+fn evaluate_classifier_reports_accuracy_macro_f1_and_the_confusion_matrix() {
+    let dir = tempfile::tempdir().unwrap();
+    let (net, path) = iris_file(dir.path());
+    let rows = iris_rows(60, 11);
+    let mut rng = Rng::seed(12);
+    let truth: Vec<usize> = rows.iter().map(|_| rng.below(3) as usize).collect();
+    // The target first, to exercise --target.
+    let mut csv_text = String::from("species,sepal_length,sepal_width,petal_length,petal_width\n");
+    for (x, &t) in rows.iter().zip(&truth) {
+        csv_text += &format!("{},{},{},{},{}\n", IRIS_LABELS[t], x[0], x[1], x[2], x[3]);
+    }
+    let csv = dir.path().join("iris.csv");
+    std::fs::write(&csv, csv_text).unwrap();
+
+    let predicted: Vec<usize> = rows
+        .iter()
+        .map(|x| argmax(&standardized_predict(&net, x, &IRIS_MEAN, &IRIS_STD)))
+        .collect();
+    let mut matrix = [[0usize; 3]; 3];
+    for (&t, &p) in truth.iter().zip(&predicted) {
+        matrix[t][p] += 1;
+    }
+    let correct: usize = (0..3).map(|c| matrix[c][c]).sum();
+    let macro_f1: f64 = (0..3)
+        .map(|c| {
+            let tp = matrix[c][c] as f64;
+            let fp = (0..3).map(|t| matrix[t][c]).sum::<usize>() as f64 - tp;
+            let fn_ = matrix[c].iter().sum::<usize>() as f64 - tp;
+            let den = 2.0 * tp + fp + fn_;
+            if den == 0.0 {
+                0.0
+            } else {
+                2.0 * tp / den
+            }
+        })
+        .sum::<f64>()
+        / 3.0;
+
+    let out = ok(embednn(&[
+        &"evaluate",
+        &path,
+        &csv,
+        &"--target",
+        &"species",
+    ]));
+    assert!(out.contains("(Iris)"), "{out}");
+    assert!(out.contains("60 rows, target `species`"), "{out}");
+    assert!(
+        out.contains(&format!(
+            "accuracy:    {:.4} ({correct}/60)",
+            correct as f64 / 60.0
+        )),
+        "{out}"
+    );
+    assert!(
+        close(number_after(&out, "macro F1:"), macro_f1, 1e-4),
+        "{out}\nexpected {macro_f1}"
+    );
+    for (c, label) in IRIS_LABELS.iter().enumerate() {
+        let row = out
+            .lines()
+            .find(|l| l.trim_start().starts_with(label) && l.split_whitespace().count() == 4)
+            .unwrap_or_else(|| panic!("no matrix row for {label}:\n{out}"));
+        let counts: Vec<usize> = row
+            .split_whitespace()
+            .skip(1)
+            .map(|v| v.parse().unwrap())
+            .collect();
+        assert_eq!(counts, matrix[c], "row {label}:\n{out}");
+    }
+
+    // Without --target the last column is the target, and `species` is read as a feature.
+    let err = fails(embednn(&[&"evaluate", &path, &csv]));
+    assert!(
+        err.contains("line 2, column `species`: expected a number"),
+        "{err}"
+    );
+}
+
+#[test]
+fn evaluate_regressor_reports_mse_mae_r2() {
+    let dir = tempfile::tempdir().unwrap();
+    let net: Sine = model(21);
+    let (mean, std) = ([1.5f32], [0.9f32]);
+    let pre = Preprocessing {
+        mean: &mean,
+        std: &std,
+        labels: &[],
+    };
+    let path = save(dir.path(), "sine.ennm", &net, &pre);
+    let xs: Vec<f32> = (0..40).map(|i| i as f32 * 0.08).collect();
+    let ys: Vec<f32> = xs.iter().map(|x| x.sin()).collect();
+    let mut csv_text = String::from("x,y\n");
+    for (x, y) in xs.iter().zip(&ys) {
+        csv_text += &format!("{x},{y}\n");
+    }
+    let csv = dir.path().join("sine.csv");
+    std::fs::write(&csv, csv_text).unwrap();
+
+    let pred: Vec<f64> = xs
+        .iter()
+        .map(|x| f64::from(standardized_predict(&net, &[*x], &mean, &std)[0]))
+        .collect();
+    let truth: Vec<f64> = ys.iter().map(|&y| f64::from(y)).collect();
+    let n = truth.len() as f64;
+    let mse = truth
+        .iter()
+        .zip(&pred)
+        .map(|(t, p)| (t - p).powi(2))
+        .sum::<f64>()
+        / n;
+    let mae = truth
+        .iter()
+        .zip(&pred)
+        .map(|(t, p)| (t - p).abs())
+        .sum::<f64>()
+        / n;
+    let mean_t = truth.iter().sum::<f64>() / n;
+    let r2 = 1.0 - mse * n / truth.iter().map(|t| (t - mean_t).powi(2)).sum::<f64>();
+
+    let out = ok(embednn(&[&"evaluate", &path, &csv]));
+    assert!(
+        out.contains("(Sine)") && out.contains("target `y`"),
+        "{out}"
+    );
+    assert!(
+        close(number_after(&out, "MSE:"), mse, 1e-5),
+        "{out}\nexpected {mse}"
+    );
+    assert!(
+        close(number_after(&out, "MAE:"), mae, 1e-5),
+        "{out}\nexpected {mae}"
+    );
+    assert!(
+        close(number_after(&out, "R²:"), r2, 1e-5),
+        "{out}\nexpected {r2}"
+    );
+}
+
+#[test]
+fn predict_classifier_prints_labels_and_probabilities() {
+    let dir = tempfile::tempdir().unwrap();
+    let (net, path) = iris_file(dir.path());
+    let rows = iris_rows(12, 31);
+    // An id column and a target column the model must not see: picked out with --features.
+    let mut csv_text =
+        String::from("id,sepal_length,sepal_width,petal_length,petal_width,species\n");
+    for (i, x) in rows.iter().enumerate() {
+        csv_text += &format!("{i},{},{},{},{},setosa\n", x[0], x[1], x[2], x[3]);
+    }
+    let csv = dir.path().join("new.csv");
+    std::fs::write(&csv, csv_text).unwrap();
+
+    let err = fails(embednn(&[&"predict", &path, &csv]));
+    assert!(
+        err.contains("takes 4 input values") && err.contains("6 feature columns"),
+        "{err}"
+    );
+    assert!(err.contains("--features"), "{err}");
+
+    let features = "sepal_length,sepal_width,petal_length,petal_width";
+    let out = ok(embednn(&[
+        &"predict",
+        &path,
+        &csv,
+        &"--features",
+        &features,
+    ]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "predicted,setosa,versicolor,virginica");
+    assert_eq!(
+        lines.len(),
+        rows.len() + 1,
+        "a header and one line per row:\n{out}"
+    );
+    for (x, line) in rows.iter().zip(&lines[1..]) {
+        let logits = standardized_predict(&net, x, &IRIS_MEAN, &IRIS_STD);
+        let max = logits
+            .iter()
+            .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+        let exp: Vec<f64> = logits.iter().map(|&v| (f64::from(v) - max).exp()).collect();
+        let sum: f64 = exp.iter().sum();
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], IRIS_LABELS[argmax(&logits)], "{line}");
+        for (cell, e) in cells[1..].iter().zip(&exp) {
+            let p: f64 = cell.parse().unwrap();
+            assert!((p - e / sum).abs() <= 1e-6, "{line}: expected {}", e / sum);
+        }
+    }
+}
+
+#[test]
+fn predict_binary_classifier_uses_the_sigmoid() {
+    let dir = tempfile::tempdir().unwrap();
+    let net: KerasTutorial = model(5);
+    let pre = Preprocessing {
+        mean: &[],
+        std: &[],
+        labels: &["no", "yes"],
+    };
+    let path = save(dir.path(), "binary.ennm", &net, &pre);
+    let csv = dir.path().join("xy.csv");
+    let points = [[0.5f32, -1.0], [2.0, 3.0], [-4.0, 0.25], [1.0, 1.0]];
+    let mut text = String::from("a,b\n");
+    for p in &points {
+        text += &format!("{},{}\n", p[0], p[1]);
+    }
+    std::fs::write(&csv, text).unwrap();
+    let out = ok(embednn(&[&"predict", &path, &csv]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "predicted,no,yes");
+    for (p, line) in points.iter().zip(&lines[1..]) {
+        let logit = f64::from(net.predict(p)[0]);
+        let yes = 1.0 / (1.0 + (-logit).exp());
+        let cells: Vec<&str> = line.split(',').collect();
+        assert_eq!(cells[0], if logit > 0.0 { "yes" } else { "no" }, "{line}");
+        assert!(
+            (cells[2].parse::<f64>().unwrap() - yes).abs() <= 1e-6,
+            "{line}"
+        );
+        assert!(
+            (cells[1].parse::<f64>().unwrap() - (1.0 - yes)).abs() <= 1e-6,
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn predict_regressor_prints_exact_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let net: Sine = model(9);
+    let (mean, std) = ([0.25f32], [2.0f32]);
+    let pre = Preprocessing {
+        mean: &mean,
+        std: &std,
+        labels: &[],
+    };
+    let path = save(dir.path(), "sine.ennm", &net, &pre);
+    let xs = [-1.0f32, 0.0, 0.3, 2.75];
+    let csv = dir.path().join("x.csv");
+    std::fs::write(
+        &csv,
+        format!("x\n{}\n{}\n\n{}\n{}\n", xs[0], xs[1], xs[2], xs[3]),
+    )
+    .unwrap();
+    let out = ok(embednn(&[&"predict", &path, &csv]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "value");
+    assert_eq!(lines.len(), xs.len() + 1, "{out}");
+    for (x, line) in xs.iter().zip(&lines[1..]) {
+        let expected = standardized_predict(&net, &[*x], &mean, &std)[0];
+        assert_eq!(line.parse::<f32>().unwrap(), expected, "x = {x}");
+    }
+}
+
+#[test]
+fn bad_csv_cells_name_the_file_line_and_column() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, path) = iris_file(dir.path());
+    let csv = dir.path().join("bad.csv");
+    std::fs::write(
+        &csv,
+        "sepal_length,sepal_width,petal_length,petal_width,species\n\
+         5.1,3.5,1.4,0.2,setosa\n\
+         5.0,n/a,1.4,0.2,setosa\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["evaluate"],
+        vec![
+            "predict",
+            "--features",
+            "sepal_length,sepal_width,petal_length,petal_width",
+        ],
+    ] {
+        let mut all: Vec<&dyn AsRef<std::ffi::OsStr>> = vec![&args[0], &path, &csv];
+        for a in &args[1..] {
+            all.push(a);
+        }
+        let err = fails(embednn(&all));
+        assert!(
+            err.contains("bad.csv: line 3, column `sepal_width`"),
+            "{err}"
+        );
+        assert!(err.contains("\"n/a\""), "{err}");
+    }
+
+    // A label the model does not know.
+    std::fs::write(
+        &csv,
+        "sepal_length,sepal_width,petal_length,petal_width,species\n5.1,3.5,1.4,0.2,rose\n",
+    )
+    .unwrap();
+    let err = fails(embednn(&[&"evaluate", &path, &csv]));
+    assert!(err.contains("rose") && err.contains("setosa"), "{err}");
+
+    let err = fails(embednn(&[
+        &"predict",
+        &path,
+        &csv,
+        &"--features",
+        &"petal_length,nope",
+    ]));
+    assert!(err.contains("nope"), "{err}");
+}
+
+#[test]
+fn usage_errors_are_one_line_with_status_1() {
+    let err = fails(embednn(&[]));
+    assert!(err.contains("no command"), "{err}");
+    let err = fails(embednn(&[&"evaluate", &"model.ennm"]));
+    assert!(err.contains("<CSV>"), "{err}");
+    let err = fails(embednn(&[&"frobnicate"]));
+    assert!(err.contains("frobnicate"), "{err}");
+    let help = ok(embednn(&[&"--help"]));
+    for command in ["inspect", "evaluate", "predict"] {
+        assert!(help.contains(command), "{help}");
+    }
+}
