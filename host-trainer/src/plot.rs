@@ -319,8 +319,11 @@ fn value_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - pad, hi + pad)
 }
 
-/// `val_accuracy` → `Val accuracy`, for panel captions.
+/// `accuracy` → `Accuracy`, `mae` → `MAE`, for panel captions.
 fn title_case(name: &str) -> String {
+    if matches!(name, "mae" | "mse") {
+        return name.to_uppercase();
+    }
     let words = name.replace('_', " ");
     let mut chars = words.chars();
     match chars.next() {
@@ -396,5 +399,6 @@ mod test {
     fn captions() {
         assert_eq!(title_case("val_accuracy"), "Val accuracy");
         assert_eq!(title_case("loss"), "Loss");
+        assert_eq!(title_case("mse"), "MSE");
     }
 }
