@@ -99,6 +99,10 @@ pub use layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
 pub use layers::activation::{Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh};
 pub use layers::dense::Dense;
 pub use layers::frozen::Frozen;
+pub use layers::conv::{Conv1d, Conv2d, DepthwiseConv2d, Padding, Same, Valid};
+pub use layers::dropout::Dropout;
+pub use layers::pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, MaxPool1d, MaxPool2d};
+pub use layers::reshape::{Flatten, Reshape};
 pub use loss::{BinaryCrossEntropyWithLogits, Loss, Mae, Mse, SoftmaxCrossEntropy};
 pub use model::{check, FixedInput, Gradient, Input, Model, Output, Trace};
 pub use optim::{Adam, AdamW, Clip, Optimizer, Regularization, Sgd, SgdMomentum};
@@ -113,5 +117,9 @@ pub mod prelude {
         Identity, Init, Initializer, Layer, LeakyRelu, Loss, Mae, Model, Mse, Optimizer, Params,
         Regularization, Relu, Relu6, Rng, Sgd, SgdMomentum, Sigmoid, Softmax, SoftmaxCrossEntropy,
         Tanh, Tensor, Trainer,
+    };
+    pub use crate::{
+        AvgPool1d, AvgPool2d, Conv1d, Conv2d, DepthwiseConv2d, Dropout, Flatten, GlobalAvgPool,
+        MaxPool1d, MaxPool2d, Reshape, Same, Valid,
     };
 }

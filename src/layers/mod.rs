@@ -3,3 +3,9 @@
 pub mod activation;
 pub mod dense;
 pub mod frozen;
+pub mod conv;
+pub mod dropout;
+pub mod pool;
+pub mod reshape;
+
+mod const_fmt;
