@@ -79,12 +79,14 @@
 #![deny(missing_docs)]
 
 pub mod buffer;
+pub mod codegen;
 pub mod format;
 pub mod init;
 pub mod kernels;
 pub mod layer;
 pub mod layers;
 pub mod loss;
+pub mod math;
 pub mod model;
 pub mod optim;
 pub mod rng;

@@ -130,12 +130,11 @@ impl SoftmaxCrossEntropy {
     }
 }
 
-impl<Y: Tensor> Loss<Y> for SoftmaxCrossEntropy {
-    type Target = Y;
-    fn loss(&self, z: &Y, t: &Y) -> f32 {
-        let lse = Self::log_sum_exp(z.flat());
+impl SoftmaxCrossEntropy {
+    /// `lse · Σt − Σ tᵢ·zᵢ` for a precomputed `lse = logsumexp(z)`.
+    fn from_lse(lse: f32, z: &[f32], t: &[f32]) -> f32 {
         let (mut t_sum, mut tz) = (0.0, 0.0);
-        for (&z, &t) in z.flat().iter().zip(t.flat()) {
+        for (&z, &t) in z.iter().zip(t) {
             t_sum += t;
             // 0 · (−∞) would be NaN; a class with zero target mass contributes nothing.
             if t != 0.0 {
@@ -144,13 +143,20 @@ impl<Y: Tensor> Loss<Y> for SoftmaxCrossEntropy {
         }
         lse * t_sum - tz
     }
+}
+
+impl<Y: Tensor> Loss<Y> for SoftmaxCrossEntropy {
+    type Target = Y;
+    fn loss(&self, z: &Y, t: &Y) -> f32 {
+        Self::from_lse(Self::log_sum_exp(z.flat()), z.flat(), t.flat())
+    }
     fn loss_and_gradient(&self, z: &Y, t: &Y, g: &mut Y) -> f32 {
         let lse = Self::log_sum_exp(z.flat());
         let t_sum: f32 = t.flat().iter().sum();
         for ((g, &z), &t) in g.flat_mut().iter_mut().zip(z.flat()).zip(t.flat()) {
             *g = libm::expf(z - lse) * t_sum - t;
         }
-        self.loss(z, t)
+        Self::from_lse(lse, z.flat(), t.flat())
     }
 }
 

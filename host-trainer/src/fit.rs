@@ -21,7 +21,7 @@ use rayon::prelude::*;
 /// Samples per gradient chunk. Fixed (not per thread) so results do not depend on thread count.
 const CHUNK: usize = 16;
 /// Below this many multiply-accumulates per batch, threads cost more than they save.
-const PARALLEL_MACS: usize = 2_000_000;
+const PARALLEL_MACS: usize = 200_000;
 
 /// A model before training is configured: built from a seed (Glorot-uniform weights, zero biases).
 pub struct Sequential<M> {

@@ -9,6 +9,7 @@
 //! equal mass on the `+∞` entries and zero elsewhere, and returns a uniform distribution when every
 //! entry is `-∞`.
 
+use crate::codegen::unit_to_rust;
 use crate::init::{Init, Initializer};
 use crate::layer::{no_params, Layer, LayerInfo};
 use crate::rng::Rng;
@@ -304,6 +305,21 @@ impl<const N: usize> Layer<[f32; N]> for Softmax {
             trainable: 0,
             macs: 0,
         })
+    }
+}
+
+unit_to_rust! {
+    Relu => "embednn::Relu";
+    Relu6 => "embednn::Relu6";
+    Sigmoid => "embednn::Sigmoid";
+    Tanh => "embednn::Tanh";
+    Identity => "embednn::Identity";
+    Softmax => "embednn::Softmax";
+}
+
+impl<const SLOPE_MILLI: u32> crate::codegen::ToRust for LeakyRelu<SLOPE_MILLI> {
+    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        write!(out, "embednn::LeakyRelu::<{SLOPE_MILLI}>")
     }
 }
 

@@ -111,6 +111,16 @@ impl<const I: usize, const O: usize> Params for Dense<I, O> {
     }
 }
 
+impl<const I: usize, const O: usize> crate::codegen::ToRust for Dense<I, O> {
+    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        write!(out, "embednn::Dense::<{I}, {O}>::from_rows(")?;
+        crate::codegen::write_f32_rows(out, self.kernel.as_slice(), I)?;
+        out.write_str(", ")?;
+        crate::codegen::write_f32_array(out, self.bias.as_slice())?;
+        out.write_str(")")
+    }
+}
+
 impl<const I: usize, const O: usize> Init for Dense<I, O> {
     fn init(initializer: Initializer, rng: &mut Rng) -> Self {
         let mut layer = Self::ZERO;

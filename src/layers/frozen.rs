@@ -37,6 +37,14 @@ impl<L: Params> Params for Frozen<L> {
     }
 }
 
+impl<L: crate::codegen::ToRust> crate::codegen::ToRust for Frozen<L> {
+    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        out.write_str("embednn::Frozen(")?;
+        self.0.write_rust(out)?;
+        out.write_str(")")
+    }
+}
+
 impl<L: Init> Init for Frozen<L> {
     fn init(initializer: Initializer, rng: &mut Rng) -> Self {
         Frozen(L::init(initializer, rng))

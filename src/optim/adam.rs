@@ -63,7 +63,7 @@ impl Adam {
             for ((w, &g), (m, v)) in slot.value.iter_mut().zip(slot.grad.iter()).zip(moments) {
                 *m = b1 * *m + (1.0 - b1) * g;
                 *v = b2 * *v + (1.0 - b2) * g * g;
-                *w -= lr_t * *m / (libm::sqrtf(*v) + eps) + decay * *w;
+                *w -= lr_t * *m / (crate::math::sqrt(*v) + eps) + decay * *w;
             }
         });
     }
