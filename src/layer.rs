@@ -112,6 +112,13 @@ pub trait Layer<X: Tensor>: Params {
     const CHECK: () = ();
     /// Number of layers this describes (a model: the sum over its layers).
     const DEPTH: usize = 1;
+    /// Whether training this layer couples the samples of a batch (batch normalization), so it
+    /// must be trained layer by layer over the whole batch ([`Layer::forward_train_batch`])
+    /// rather than one sample at a time.
+    const BATCH_COUPLED: bool = false;
+    /// Per-sample working memory of [`Layer::backward_batch`] (a model keeps the gradients of
+    /// its intermediate activations here); `()` for a single layer.
+    type BatchScratch: Buffer;
 
     /// Inference: computes `y` from `x`.
     fn forward(&self, x: &X, y: &mut Self::Output);
@@ -140,8 +147,79 @@ pub trait Layer<X: Tensor>: Params {
         grad: Option<&mut Self::Gradient>,
     );
 
+    /// Training forward pass over a whole batch, layer by layer.
+    ///
+    /// The default runs [`Layer::forward_train`] on each sample. Batch normalization overrides it
+    /// to normalize with the batch's statistics (and to update its moving averages, hence
+    /// `&mut self`).
+    fn forward_train_batch(
+        &mut self,
+        batch: &mut impl ForwardBatch<X, Self::Output, Self::Cache>,
+        rng: &mut Rng,
+    ) {
+        for i in 0..batch.len() {
+            if let Some((x, y, cache)) = batch.sample(i) {
+                self.forward_train(x, y, cache, rng);
+            }
+        }
+    }
+
+    /// Backward pass over a whole batch, after [`Layer::forward_train_batch`]; adds the batch's
+    /// parameter gradients into `grad`. The default runs [`Layer::backward`] on each sample.
+    fn backward_batch(
+        &self,
+        batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::BatchScratch>,
+        mut grad: Option<&mut Self::Gradient>,
+    ) {
+        for i in 0..batch.len() {
+            if let Some(s) = batch.sample(i) {
+                self.backward(s.x, s.y, s.cache, s.dy, s.dx, grad.as_deref_mut());
+            }
+        }
+    }
+
     /// Calls `f` with a description of each layer, in order.
     fn describe(f: &mut impl FnMut(LayerInfo));
+}
+
+/// Sample-by-sample access to a batch during [`Layer::forward_train_batch`].
+pub trait ForwardBatch<X, Y, C> {
+    /// Number of samples.
+    fn len(&self) -> usize;
+    /// Whether the batch is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Sample `i`'s input, output and cache (`None` past the end).
+    fn sample(&mut self, i: usize) -> Option<(&X, &mut Y, &mut C)>;
+}
+
+/// One sample as seen by [`Layer::backward_batch`].
+pub struct BackwardSample<'a, X, Y, C, S> {
+    /// The layer's input.
+    pub x: &'a X,
+    /// The layer's output.
+    pub y: &'a Y,
+    /// What the forward pass kept.
+    pub cache: &'a C,
+    /// Loss gradient with respect to the output.
+    pub dy: &'a Y,
+    /// Where the gradient with respect to the input goes, when it is needed.
+    pub dx: Option<&'a mut X>,
+    /// The layer's per-sample working memory.
+    pub scratch: &'a mut S,
+}
+
+/// Sample-by-sample access to a batch during [`Layer::backward_batch`].
+pub trait BackwardBatch<X, Y, C, S> {
+    /// Number of samples.
+    fn len(&self) -> usize;
+    /// Whether the batch is empty.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Sample `i` (`None` past the end).
+    fn sample(&mut self, i: usize) -> Option<BackwardSample<'_, X, Y, C, S>>;
 }
 
 /// Implements [`Params`] for a layer without parameters.

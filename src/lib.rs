@@ -97,28 +97,31 @@ pub mod train;
 pub use buffer::Buffer;
 pub use format::{LoadError, ModelFile, ModelInfo, Preprocessing, SaveError};
 pub use init::{Init, Initializer};
-pub use layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
+pub use layer::{
+    BackwardBatch, BackwardSample, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot, Params,
+};
 pub use layers::activation::{Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh};
-pub use layers::dense::Dense;
-pub use layers::frozen::Frozen;
+pub use layers::batchnorm::BatchNorm;
 pub use layers::conv::{Conv1d, Conv2d, DepthwiseConv2d, Padding, Same, Valid};
+pub use layers::dense::Dense;
 pub use layers::dropout::Dropout;
+pub use layers::frozen::Frozen;
 pub use layers::pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, MaxPool1d, MaxPool2d};
 pub use layers::reshape::{Flatten, Reshape};
 pub use loss::{BinaryCrossEntropyWithLogits, Loss, Mae, Mse, SoftmaxCrossEntropy};
-pub use model::{check, FixedInput, Gradient, Input, Model, Output, Trace};
+pub use model::{check, BatchScratch, FixedInput, Gradient, Input, Model, Output, Trace};
 pub use optim::{Adam, AdamW, Clip, Optimizer, Regularization, Sgd, SgdMomentum};
 pub use rng::Rng;
 pub use tensor::Tensor;
-pub use train::{sample_gradient, Trainer};
+pub use train::{batch_gradient, sample_gradient, BatchTrainer, Trainer};
 
 /// Everything needed to define, run and train a model: `use embednn::prelude::*;`
 pub mod prelude {
     pub use crate::{
-        Adam, AdamW, BinaryCrossEntropyWithLogits, Buffer, Clip, Dense, FixedInput, Frozen,
-        Identity, Init, Initializer, Layer, LeakyRelu, Loss, Mae, Model, Mse, Optimizer, Params,
-        Regularization, Relu, Relu6, Rng, Sgd, SgdMomentum, Sigmoid, Softmax, SoftmaxCrossEntropy,
-        Tanh, Tensor, Trainer,
+        Adam, AdamW, BatchNorm, BatchTrainer, BinaryCrossEntropyWithLogits, Buffer, Clip, Dense,
+        FixedInput, Frozen, Identity, Init, Initializer, Layer, LeakyRelu, Loss, Mae, Model, Mse,
+        Optimizer, Params, Regularization, Relu, Relu6, Rng, Sgd, SgdMomentum, Sigmoid, Softmax,
+        SoftmaxCrossEntropy, Tanh, Tensor, Trainer,
     };
     pub use crate::{
         AvgPool1d, AvgPool2d, Conv1d, Conv2d, DepthwiseConv2d, Dropout, Flatten, GlobalAvgPool,

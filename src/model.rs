@@ -30,7 +30,9 @@
 use core::mem::size_of;
 
 use crate::buffer::Buffer;
-use crate::layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
+use crate::layer::{
+    BackwardBatch, BackwardSample, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot, Params,
+};
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 
@@ -78,6 +80,8 @@ pub type Output<M> = <M as Layer<<M as FixedInput>::Input>>::Output;
 pub type Trace<M> = <M as Layer<<M as FixedInput>::Input>>::Cache;
 /// Gradient storage for the trainable parameters of `M` (its shape is the parameters' shape).
 pub type Gradient<M> = <M as Params>::Gradient;
+/// Per-sample working memory of a layer-major backward pass of `M` (see [`Layer::backward_batch`]).
+pub type BatchScratch<M> = <M as Layer<<M as FixedInput>::Input>>::BatchScratch;
 
 /// Compile-time check of a model definition: `const _: () = embednn::check::<MyModel>();`
 ///
@@ -187,6 +191,8 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
     const BACKWARD_BYTES: usize = A::BACKWARD_BYTES;
     const CHECK: () = A::CHECK;
     const DEPTH: usize = A::DEPTH;
+    const BATCH_COUPLED: bool = A::BATCH_COUPLED;
+    type BatchScratch = A::BatchScratch;
     #[inline]
     fn forward(&self, x: &X, y: &mut A::Output) {
         self.0.forward(x, y)
@@ -207,8 +213,69 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
     ) {
         self.0.backward(x, y, cache, dy, dx, grad.map(|g| &mut g.0))
     }
+    fn forward_train_batch(
+        &mut self,
+        batch: &mut impl ForwardBatch<X, A::Output, A::Cache>,
+        rng: &mut Rng,
+    ) {
+        self.0.forward_train_batch(batch, rng)
+    }
+    fn backward_batch(
+        &self,
+        batch: &mut impl BackwardBatch<X, A::Output, A::Cache, A::BatchScratch>,
+        grad: Option<&mut Self::Gradient>,
+    ) {
+        self.0.backward_batch(batch, grad.map(|g| &mut g.0))
+    }
     fn describe(f: &mut impl FnMut(LayerInfo)) {
         A::describe(f)
+    }
+}
+
+/// Maps a model's batch accessor to one of its layers' (forward pass).
+type ForwardProjection<X, Y, C, Xk, Yk, Ck> =
+    for<'b> fn(&'b X, &'b mut Y, &'b mut C) -> (&'b Xk, &'b mut Yk, &'b mut Ck);
+
+struct MapForward<'a, B, X, Y, C, Xk, Yk, Ck> {
+    batch: &'a mut B,
+    project: ForwardProjection<X, Y, C, Xk, Yk, Ck>,
+}
+
+impl<B, X, Y, C, Xk, Yk, Ck> ForwardBatch<Xk, Yk, Ck> for MapForward<'_, B, X, Y, C, Xk, Yk, Ck>
+where
+    B: ForwardBatch<X, Y, C>,
+{
+    fn len(&self) -> usize {
+        self.batch.len()
+    }
+    fn sample(&mut self, i: usize) -> Option<(&Xk, &mut Yk, &mut Ck)> {
+        let (x, y, c) = self.batch.sample(i)?;
+        Some((self.project)(x, y, c))
+    }
+}
+
+/// Maps a model's batch accessor to one of its layers' (backward pass); the flag says whether
+/// the layer's input gradient is wanted.
+type BackwardProjection<X, Y, C, S, Xk, Yk, Ck, Sk> =
+    for<'b> fn(BackwardSample<'b, X, Y, C, S>, bool) -> BackwardSample<'b, Xk, Yk, Ck, Sk>;
+
+struct MapBackward<'a, B, X, Y, C, S, Xk, Yk, Ck, Sk> {
+    batch: &'a mut B,
+    project: BackwardProjection<X, Y, C, S, Xk, Yk, Ck, Sk>,
+    want_dx: bool,
+}
+
+impl<B, X, Y, C, S, Xk, Yk, Ck, Sk> BackwardBatch<Xk, Yk, Ck, Sk>
+    for MapBackward<'_, B, X, Y, C, S, Xk, Yk, Ck, Sk>
+where
+    B: BackwardBatch<X, Y, C, S>,
+{
+    fn len(&self) -> usize {
+        self.batch.len()
+    }
+    fn sample(&mut self, i: usize) -> Option<BackwardSample<'_, Xk, Yk, Ck, Sk>> {
+        let s = self.batch.sample(i)?;
+        Some((self.project)(s, self.want_dx))
     }
 }
 
@@ -280,6 +347,9 @@ macro_rules! sequential {
                 <$Ll as Layer<$Tl>>::BACKWARD_BYTES,
             ]);
             const DEPTH: usize = <$L0 as Layer<X>>::DEPTH $(+ <$L as Layer<$Tin>>::DEPTH)* + <$Ll as Layer<$Tl>>::DEPTH;
+            const BATCH_COUPLED: bool = <$L0 as Layer<X>>::BATCH_COUPLED $(|| <$L as Layer<$Tin>>::BATCH_COUPLED)* || <$Ll as Layer<$Tl>>::BATCH_COUPLED;
+            /// The gradients of every intermediate activation, then every layer's own scratch.
+            type BatchScratch = (($($T,)+), (<$L0 as Layer<X>>::BatchScratch, $(<$L as Layer<$Tin>>::BatchScratch,)* <$Ll as Layer<$Tl>>::BatchScratch,));
             const CHECK: () = {
                 let () = <$L0 as Layer<X>>::CHECK;
                 $(let () = <$L as Layer<$Tin>>::CHECK;)*
@@ -376,6 +446,106 @@ macro_rules! sequential {
                 if let Slot::$V0(d_out) = d_out {
                     self.0.backward(x, &acts.0, &caches.0, d_out, dx, grad.as_mut().map(|g| &mut g.0));
                 }
+            }
+
+            fn forward_train_batch(
+                &mut self,
+                batch: &mut impl ForwardBatch<X, Self::Output, Self::Cache>,
+                rng: &mut Rng,
+            ) {
+                {
+                    let project: ForwardProjection<X, Self::Output, Self::Cache, X, $T0, <$L0 as Layer<X>>::Cache> =
+                        |x, _, (acts, caches)| (x, &mut acts.0, &mut caches.0);
+                    self.0.forward_train_batch(&mut MapForward { batch: &mut *batch, project }, rng);
+                }
+                $({
+                    let project: ForwardProjection<X, Self::Output, Self::Cache, $Tin, $Tout, <$L as Layer<$Tin>>::Cache> =
+                        |_, _, (acts, caches)| (&acts.$kin, &mut acts.$k, &mut caches.$k);
+                    self.$k.forward_train_batch(&mut MapForward { batch: &mut *batch, project }, rng);
+                })*
+                let project: ForwardProjection<X, Self::Output, Self::Cache, $Tl, Self::Output, <$Ll as Layer<$Tl>>::Cache> =
+                    |_, y, (acts, caches)| (&acts.$kll, y, &mut caches.$kl);
+                self.$kl.forward_train_batch(&mut MapForward { batch, project }, rng);
+            }
+
+            fn backward_batch(
+                &self,
+                batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::BatchScratch>,
+                mut grad: Option<&mut Self::Gradient>,
+            ) {
+                let trainable = [$(<$La as Params>::TRAINABLE),+];
+                let want_grad = grad.is_some();
+                let want_dx = (0..batch.len()).any(|i| batch.sample(i).is_some_and(|s| s.dx.is_some()));
+                let need_dx = |k: usize| want_dx || (want_grad && trainable_before(&trainable, k));
+                {
+                    let need = need_dx($kl);
+                    if !need && !(want_grad && trainable[$kl] > 0) {
+                        return;
+                    }
+                    let project: BackwardProjection<X, Self::Output, Self::Cache, Self::BatchScratch, $Tl, Self::Output, <$Ll as Layer<$Tl>>::Cache, <$Ll as Layer<$Tl>>::BatchScratch> =
+                        |s, want| {
+                            let (acts, caches) = s.cache;
+                            let (grads, inner) = s.scratch;
+                            BackwardSample {
+                                x: &acts.$kll,
+                                y: s.y,
+                                cache: &caches.$kl,
+                                dy: s.dy,
+                                dx: if want { Some(&mut grads.$kll) } else { None },
+                                scratch: &mut inner.$kl,
+                            }
+                        };
+                    self.$kl.backward_batch(
+                        &mut MapBackward { batch: &mut *batch, project, want_dx: need },
+                        grad.as_mut().map(|g| &mut g.$kl),
+                    );
+                    if !need {
+                        return;
+                    }
+                }
+                $({
+                    let need = need_dx($kr);
+                    if !need && !(want_grad && trainable[$kr] > 0) {
+                        return;
+                    }
+                    let project: BackwardProjection<X, Self::Output, Self::Cache, Self::BatchScratch, $Tinr, $Toutr, <$Lr as Layer<$Tinr>>::Cache, <$Lr as Layer<$Tinr>>::BatchScratch> =
+                        |s, want| {
+                            let (acts, caches) = s.cache;
+                            let (grads, inner) = s.scratch;
+                            BackwardSample {
+                                x: &acts.$kinr,
+                                y: &acts.$kr,
+                                cache: &caches.$kr,
+                                dy: &grads.$kr,
+                                dx: if want { Some(&mut grads.$kinr) } else { None },
+                                scratch: &mut inner.$kr,
+                            }
+                        };
+                    self.$kr.backward_batch(
+                        &mut MapBackward { batch: &mut *batch, project, want_dx: need },
+                        grad.as_mut().map(|g| &mut g.$kr),
+                    );
+                    if !need {
+                        return;
+                    }
+                })*
+                let project: BackwardProjection<X, Self::Output, Self::Cache, Self::BatchScratch, X, $T0, <$L0 as Layer<X>>::Cache, <$L0 as Layer<X>>::BatchScratch> =
+                    |s, _| {
+                        let (acts, caches) = s.cache;
+                        let (grads, inner) = s.scratch;
+                        BackwardSample {
+                            x: s.x,
+                            y: &acts.0,
+                            cache: &caches.0,
+                            dy: &grads.0,
+                            dx: s.dx,
+                            scratch: &mut inner.0,
+                        }
+                    };
+                self.0.backward_batch(
+                    &mut MapBackward { batch, project, want_dx },
+                    grad.as_mut().map(|g| &mut g.0),
+                );
             }
 
             fn describe(f: &mut impl FnMut(LayerInfo)) {

@@ -25,9 +25,9 @@
 use core::mem::size_of;
 
 use crate::buffer::Buffer;
-use crate::layer::Layer;
+use crate::layer::{BackwardBatch, BackwardSample, ForwardBatch, Layer};
 use crate::loss::Loss;
-use crate::model::{Gradient, Input, Model, Output, Trace};
+use crate::model::{BatchScratch, Gradient, Input, Model, Output, Trace};
 use crate::optim::{Clip, Optimizer, Regularization};
 use crate::rng::Rng;
 
@@ -50,6 +50,113 @@ pub fn sample_gradient<M: Model, L: Loss<Output<M>>>(
     let value = loss.loss_and_gradient(y, target, &mut dy);
     model.backward(x, y, trace, &dy, None, Some(grad));
     value
+}
+
+/// Forward and backward pass over a whole batch, layer by layer, as batch normalization needs:
+/// adds the batch's parameter gradients to `grad`, leaves each training-mode prediction in
+/// `outputs` and returns the *sum* of the samples' losses. `output_grads`, `traces` and `scratch`
+/// are working memory, one element per sample. Works for every model; for models without batch
+/// normalization it gives the same result as [`sample_gradient`] on each sample (up to the order
+/// of the gradient sum). Only the first `n` samples are used, `n` being the shortest slice.
+#[allow(clippy::too_many_arguments)]
+pub fn batch_gradient<M: Model, L: Loss<Output<M>>>(
+    model: &mut M,
+    loss: &L,
+    xs: &[Input<M>],
+    targets: &[L::Target],
+    outputs: &mut [Output<M>],
+    output_grads: &mut [Output<M>],
+    traces: &mut [Trace<M>],
+    scratch: &mut [BatchScratch<M>],
+    grad: &mut Gradient<M>,
+    rng: &mut Rng,
+) -> f32 {
+    let n = [
+        xs.len(),
+        targets.len(),
+        outputs.len(),
+        output_grads.len(),
+        traces.len(),
+        scratch.len(),
+    ]
+    .into_iter()
+    .min()
+    .unwrap_or(0);
+    let (xs, targets) = (
+        xs.get(..n).unwrap_or_default(),
+        targets.get(..n).unwrap_or_default(),
+    );
+    let outputs = outputs.get_mut(..n).unwrap_or_default();
+    let output_grads = output_grads.get_mut(..n).unwrap_or_default();
+    let traces = traces.get_mut(..n).unwrap_or_default();
+    let scratch = scratch.get_mut(..n).unwrap_or_default();
+    model.forward_train_batch(
+        &mut SliceForward {
+            xs,
+            ys: &mut *outputs,
+            caches: &mut *traces,
+        },
+        rng,
+    );
+    let mut total = 0.0;
+    for ((y, t), dy) in outputs.iter().zip(targets).zip(output_grads.iter_mut()) {
+        total += loss.loss_and_gradient(y, t, dy);
+    }
+    model.backward_batch(
+        &mut SliceBackward {
+            xs,
+            ys: outputs,
+            caches: traces,
+            dys: output_grads,
+            scratch,
+        },
+        Some(grad),
+    );
+    total
+}
+
+/// A batch held in slices (the model's own input/output level).
+struct SliceForward<'a, X, Y, C> {
+    xs: &'a [X],
+    ys: &'a mut [Y],
+    caches: &'a mut [C],
+}
+
+impl<X, Y, C> ForwardBatch<X, Y, C> for SliceForward<'_, X, Y, C> {
+    fn len(&self) -> usize {
+        self.xs.len().min(self.ys.len()).min(self.caches.len())
+    }
+    fn sample(&mut self, i: usize) -> Option<(&X, &mut Y, &mut C)> {
+        Some((
+            self.xs.get(i)?,
+            self.ys.get_mut(i)?,
+            self.caches.get_mut(i)?,
+        ))
+    }
+}
+
+struct SliceBackward<'a, X, Y, C, S> {
+    xs: &'a [X],
+    ys: &'a [Y],
+    caches: &'a [C],
+    dys: &'a [Y],
+    scratch: &'a mut [S],
+}
+
+impl<X, Y, C, S> BackwardBatch<X, Y, C, S> for SliceBackward<'_, X, Y, C, S> {
+    fn len(&self) -> usize {
+        self.xs.len().min(self.scratch.len())
+    }
+    fn sample(&mut self, i: usize) -> Option<BackwardSample<'_, X, Y, C, S>> {
+        Some(BackwardSample {
+            x: self.xs.get(i)?,
+            y: self.ys.get(i)?,
+            cache: self.caches.get(i)?,
+            dy: self.dys.get(i)?,
+            dx: None,
+            scratch: self.scratch.get_mut(i)?,
+        })
+    }
 }
 
 /// Gradient accumulation, regularization, clipping and the optimizer step for model `M`.
@@ -108,6 +215,9 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
         target: &L::Target,
         rng: &mut Rng,
     ) -> f32 {
+        const {
+            assert!(!M::BATCH_COUPLED, "this model has batch normalization, which needs the whole batch: train it with BatchTrainer (or the host trainer's fit)")
+        };
         self.pending = self.pending.saturating_add(1);
         let mut y = <Output<M> as Buffer>::ZERO;
         sample_gradient(
@@ -161,6 +271,9 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
         targets: &[L::Target],
         rng: &mut Rng,
     ) -> f32 {
+        const {
+            assert!(!M::BATCH_COUPLED, "this model has batch normalization, which needs the whole batch: train it with BatchTrainer (or the host trainer's fit)")
+        };
         let mut total = 0.0;
         let mut n = 0u32;
         for (x, t) in xs.iter().zip(targets) {
@@ -187,5 +300,60 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
         } else {
             total / n as f32
         }
+    }
+}
+
+/// Training for models with batch normalization: every step sees exactly `B` samples, layer by
+/// layer, so the batch statistics are those of the whole batch. Everything it needs is inside
+/// (`B` traces, outputs and scratch areas plus a [`Trainer`]), so its size
+/// [`BatchTrainer::RAM_BYTES`] is known at compile time. Works for any model.
+pub struct BatchTrainer<M: Model, L, O: Optimizer, const B: usize> {
+    /// Gradient, optimizer state, loss, clipping and regularization.
+    pub trainer: Trainer<M, L, O>,
+    outputs: [Output<M>; B],
+    output_grads: [Output<M>; B],
+    traces: [Trace<M>; B],
+    scratch: [BatchScratch<M>; B],
+}
+
+impl<M: Model, L: Loss<Output<M>>, O: Optimizer, const B: usize> BatchTrainer<M, L, O, B> {
+    /// Bytes of RAM a training step needs: this struct plus the backward pass's working slots.
+    pub const RAM_BYTES: usize = size_of::<Self>() + <M as Layer<Input<M>>>::BACKWARD_BYTES;
+
+    /// A trainer for batches of `B` samples.
+    pub const fn new(loss: L, optimizer: O) -> Self {
+        BatchTrainer {
+            trainer: Trainer::new(loss, optimizer),
+            outputs: [const { <Output<M> as Buffer>::ZERO }; B],
+            output_grads: [const { <Output<M> as Buffer>::ZERO }; B],
+            traces: [const { <Trace<M> as Buffer>::ZERO }; B],
+            scratch: [const { <BatchScratch<M> as Buffer>::ZERO }; B],
+        }
+    }
+
+    /// One step on a batch of exactly `B` samples; returns the mean loss (plus the
+    /// regularization penalty).
+    pub fn train_batch(
+        &mut self,
+        model: &mut M,
+        xs: &[Input<M>; B],
+        targets: &[L::Target; B],
+        rng: &mut Rng,
+    ) -> f32 {
+        let total = batch_gradient(
+            model,
+            &self.trainer.loss,
+            xs,
+            targets,
+            &mut self.outputs,
+            &mut self.output_grads,
+            &mut self.traces,
+            &mut self.scratch,
+            &mut self.trainer.grad,
+            rng,
+        );
+        self.trainer.pending = B as u32;
+        let penalty = self.trainer.step(model);
+        total / B.max(1) as f32 + penalty
     }
 }

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use std::time::{Duration, Instant};
 
 use embednn::buffer::Buffer;
-use embednn::model::{Gradient, Input, Output, Trace};
+use embednn::model::{BatchScratch, Gradient, Input, Output, Trace};
 use embednn::{Init, Initializer, Loss, Model, Optimizer, Rng, Tensor, Trainer};
 use rayon::prelude::*;
 
@@ -499,6 +499,7 @@ where
         let mut since_best = 0usize;
         let parallel = options.parallel && batch_size * M::MACS * 3 >= PARALLEL_MACS;
         let mut workers: Vec<Worker<M>> = Vec::new();
+        let mut coupled: Option<Box<CoupledBatch<M>>> = None;
         let mut predictions = vec![<Output<M> as Buffer>::ZERO; train_x.len()];
 
         for epoch in 0..options.epochs {
@@ -513,40 +514,57 @@ where
             let mut loss_sum = 0.0f64;
             let mut batch_count = 0usize;
             for (b, batch) in order.chunks(batch_size).enumerate() {
-                let chunks = batch.len().div_ceil(CHUNK);
-                while workers.len() < chunks {
-                    workers.push(Worker::new());
-                }
-                let ctx = BatchContext {
-                    model: self.model.as_ref(),
-                    loss: &self.trainer.loss,
-                    x: train_x,
-                    y: train_y,
-                    seed: self.seed,
-                    epoch,
-                    augmentation: options.augmentation.as_ref(),
-                };
-                let work = |(worker, idx): (&mut Worker<M>, &[usize])| ctx.run(worker, idx);
-                let results: Vec<ChunkResult<Output<M>>> = if parallel {
-                    workers[..chunks]
-                        .par_iter_mut()
-                        .zip(batch.par_chunks(CHUNK))
-                        .map(work)
-                        .collect()
-                } else {
-                    workers[..chunks]
-                        .iter_mut()
-                        .zip(batch.chunks(CHUNK))
-                        .map(work)
-                        .collect()
-                };
-                // Reduce in chunk order: the result does not depend on which thread ran what.
                 let mut batch_loss = 0.0f64;
-                for (worker, (chunk_loss, outs)) in workers[..chunks].iter().zip(&results) {
-                    self.trainer.add_gradient(&worker.grad, outs.len() as u32);
-                    batch_loss += chunk_loss;
-                    for (i, out) in outs {
-                        predictions[*i] = *out;
+                if M::BATCH_COUPLED {
+                    // Batch normalization sees the whole batch: one layer-major pass.
+                    let store = coupled.get_or_insert_with(|| Box::new(CoupledBatch::new()));
+                    batch_loss = store.run(
+                        &mut self.model,
+                        &self.trainer.loss,
+                        (train_x, train_y),
+                        batch,
+                        (self.seed, epoch, b),
+                        options.augmentation.as_ref(),
+                    );
+                    self.trainer.add_gradient(&store.grad, batch.len() as u32);
+                    for (&i, out) in batch.iter().zip(&store.outputs) {
+                        predictions[i] = *out;
+                    }
+                } else {
+                    let chunks = batch.len().div_ceil(CHUNK);
+                    while workers.len() < chunks {
+                        workers.push(Worker::new());
+                    }
+                    let ctx = BatchContext {
+                        model: self.model.as_ref(),
+                        loss: &self.trainer.loss,
+                        x: train_x,
+                        y: train_y,
+                        seed: self.seed,
+                        epoch,
+                        augmentation: options.augmentation.as_ref(),
+                    };
+                    let work = |(worker, idx): (&mut Worker<M>, &[usize])| ctx.run(worker, idx);
+                    let results: Vec<ChunkResult<Output<M>>> = if parallel {
+                        workers[..chunks]
+                            .par_iter_mut()
+                            .zip(batch.par_chunks(CHUNK))
+                            .map(work)
+                            .collect()
+                    } else {
+                        workers[..chunks]
+                            .iter_mut()
+                            .zip(batch.chunks(CHUNK))
+                            .map(work)
+                            .collect()
+                    };
+                    // Reduce in chunk order: the result does not depend on which thread ran what.
+                    for (worker, (chunk_loss, outs)) in workers[..chunks].iter().zip(&results) {
+                        self.trainer.add_gradient(&worker.grad, outs.len() as u32);
+                        batch_loss += chunk_loss;
+                        for (i, out) in outs {
+                            predictions[*i] = *out;
+                        }
                     }
                 }
                 let penalty = self.trainer.step(&mut self.model);
@@ -660,6 +678,76 @@ where
     /// Gives the model back.
     pub fn into_model(self) -> M {
         *self.model
+    }
+}
+
+/// Storage for one layer-major batch (models with batch normalization).
+struct CoupledBatch<M: Model> {
+    xs: Vec<Input<M>>,
+    targets: Vec<Output<M>>,
+    outputs: Vec<Output<M>>,
+    output_grads: Vec<Output<M>>,
+    traces: Vec<Trace<M>>,
+    scratch: Vec<BatchScratch<M>>,
+    grad: Box<Gradient<M>>,
+}
+
+impl<M: Model> CoupledBatch<M> {
+    fn new() -> Self {
+        CoupledBatch {
+            xs: Vec::new(),
+            targets: Vec::new(),
+            outputs: Vec::new(),
+            output_grads: Vec::new(),
+            traces: Vec::new(),
+            scratch: Vec::new(),
+            grad: Box::new(<Gradient<M> as Buffer>::ZERO),
+        }
+    }
+
+    /// Gathers the samples `indices` (augmented), runs `embednn::batch_gradient` and returns the
+    /// loss sum; the gradient is left in `self.grad`, the outputs in `self.outputs`.
+    fn run<L: Loss<Output<M>, Target = Output<M>>>(
+        &mut self,
+        model: &mut M,
+        loss: &L,
+        (x, y): (&[Input<M>], &[Output<M>]),
+        indices: &[usize],
+        (seed, epoch, batch): (u64, usize, usize),
+        augmentation: Option<&Augmentation<Input<M>>>,
+    ) -> f64 {
+        let mut rng = Rng::stream(seed ^ ((epoch as u64) << 40), 0x8000_0000 + batch as u64);
+        self.xs.clear();
+        self.targets.clear();
+        for &i in indices {
+            let (Some(&xi), Some(&yi)) = (x.get(i), y.get(i)) else {
+                continue;
+            };
+            let mut xi = xi;
+            if let Some(aug) = augmentation {
+                aug.apply(&mut xi, &mut rng);
+            }
+            self.xs.push(xi);
+            self.targets.push(yi);
+        }
+        let n = self.xs.len();
+        self.outputs.resize(n, <Output<M> as Buffer>::ZERO);
+        self.output_grads.resize(n, <Output<M> as Buffer>::ZERO);
+        self.traces.resize(n, <Trace<M> as Buffer>::ZERO);
+        self.scratch.resize(n, <BatchScratch<M> as Buffer>::ZERO);
+        self.grad.fill_zero();
+        f64::from(embednn::batch_gradient(
+            model,
+            loss,
+            &self.xs,
+            &self.targets,
+            &mut self.outputs,
+            &mut self.output_grads,
+            &mut self.traces,
+            &mut self.scratch,
+            &mut self.grad,
+            &mut rng,
+        ))
     }
 }
 

@@ -212,3 +212,33 @@ fn augmentation_touches_training_samples_only() {
     // 40 training samples × 3 epochs; the 10 validation samples are never augmented.
     assert_eq!(calls.load(Ordering::Relaxed), 120);
 }
+
+#[test]
+fn models_with_batch_norm_train_on_whole_batches() {
+    type BnNet = (Dense<64, 32>, BatchNorm<32>, Relu, Dense<32, 10>);
+    let (x, y) = blobs(400, 8);
+    let run = || {
+        let mut m = Sequential::<BnNet>::new(2)
+            .compile(Adam::new(0.01), SoftmaxCrossEntropy)
+            .with_metrics(&[Metric::Accuracy]);
+        let h = m.fit(
+            &x,
+            &y,
+            FitOptions {
+                epochs: 8,
+                validation: Validation::Split(0.25),
+                verbose: Verbosity::Silent,
+                ..Default::default()
+            },
+        );
+        (h, file_bytes(m.model()))
+    };
+    let (h, bytes) = run();
+    // Validation runs in inference mode (moving statistics) and must still be accurate.
+    assert!(
+        h.last().unwrap().get("val_accuracy").unwrap() > 0.9,
+        "{:?}",
+        h.last()
+    );
+    assert_eq!(bytes, run().1, "deterministic");
+}

@@ -37,6 +37,7 @@ macro_rules! elementwise_layer {
         impl<X: Tensor $(, const $p: $pt)?> Layer<X> for $name$(<$p>)? {
             type Output = X;
             type Cache = ();
+            type BatchScratch = ();
             const MACS: usize = 0;
 
             #[inline]
@@ -271,6 +272,7 @@ impl Softmax {
 impl<const N: usize> Layer<[f32; N]> for Softmax {
     type Output = [f32; N];
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = 0;
 
     #[inline]

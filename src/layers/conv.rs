@@ -72,10 +72,11 @@
 //! reading zeros. Sums run in a fixed order ([`kernels::dot`] per kernel row, rows in order, then
 //! the bias), so results are bit-identical on every target.
 
-use core::fmt::Debug;
+use core::fmt::{self, Debug};
 use core::marker::PhantomData;
 
 use crate::buffer::Buffer;
+use crate::codegen::{self, ToRust};
 use crate::init::{Init, Initializer};
 use crate::kernels;
 use crate::layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
@@ -752,6 +753,7 @@ impl<
 {
     type Output = [[[f32; COUT]; OW]; OH];
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = OH * OW * COUT * KH * KW * CIN;
     const CHECK: () = {
         Self::ROWS.check("Conv2d", &HEIGHT, OH);
@@ -925,6 +927,7 @@ impl<
 {
     type Output = [[f32; COUT]; OL];
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = OL * COUT * KL * CIN;
     const CHECK: () = Self::STEPS.check("Conv1d", &LENGTH, OL);
 
@@ -1102,6 +1105,7 @@ impl<
 {
     type Output = [[[f32; C]; OW]; OH];
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = OH * OW * C * KH * KW;
     const CHECK: () = {
         Self::ROWS.check("DepthwiseConv2d", &HEIGHT, OH);
@@ -1189,6 +1193,100 @@ impl<
             trainable: Self::PARAM_COUNT,
             macs: OH * OW * C * KH * KW,
         })
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Rust source for flash-resident models (see `codegen`)
+
+/// The path of a padding type in generated source.
+pub(crate) fn padding_path<P: Padding>() -> &'static str {
+    if P::SAME {
+        "embednn::Same"
+    } else {
+        "embednn::Valid"
+    }
+}
+
+/// `embednn::Conv2d::<H, W, CIN, COUT, KH, KW, SH, SW, OH, OW, embednn::Same>::new([…], […])`:
+/// every const parameter and the padding are spelled out, so the expression names its type.
+impl<
+        const H: usize,
+        const W: usize,
+        const CIN: usize,
+        const COUT: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const OH: usize,
+        const OW: usize,
+        P: Padding,
+    > ToRust for Conv2d<H, W, CIN, COUT, KH, KW, SH, SW, OH, OW, P>
+{
+    fn write_rust(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        let padding = padding_path::<P>();
+        write!(
+            out,
+            "embednn::Conv2d::<{H}, {W}, {CIN}, {COUT}, {KH}, {KW}, {SH}, {SW}, {OH}, {OW}, \
+             {padding}>::new("
+        )?;
+        codegen::write_f32_nested(out, self.kernel_flat(), &[COUT, KH, KW, CIN])?;
+        out.write_str(", ")?;
+        codegen::write_f32_array(out, &self.bias)?;
+        out.write_char(')')
+    }
+}
+
+/// `embednn::Conv1d::<L, CIN, COUT, KL, SL, OL, embednn::Valid>::new([…], […])`.
+impl<
+        const L: usize,
+        const CIN: usize,
+        const COUT: usize,
+        const KL: usize,
+        const SL: usize,
+        const OL: usize,
+        P: Padding,
+    > ToRust for Conv1d<L, CIN, COUT, KL, SL, OL, P>
+{
+    fn write_rust(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        let padding = padding_path::<P>();
+        write!(
+            out,
+            "embednn::Conv1d::<{L}, {CIN}, {COUT}, {KL}, {SL}, {OL}, {padding}>::new("
+        )?;
+        codegen::write_f32_nested(out, self.kernel_flat(), &[COUT, KL, CIN])?;
+        out.write_str(", ")?;
+        codegen::write_f32_array(out, &self.bias)?;
+        out.write_char(')')
+    }
+}
+
+/// `embednn::DepthwiseConv2d::<H, W, C, KH, KW, SH, SW, OH, OW, embednn::Valid>::new([…], […])`.
+impl<
+        const H: usize,
+        const W: usize,
+        const C: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const OH: usize,
+        const OW: usize,
+        P: Padding,
+    > ToRust for DepthwiseConv2d<H, W, C, KH, KW, SH, SW, OH, OW, P>
+{
+    fn write_rust(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        let padding = padding_path::<P>();
+        write!(
+            out,
+            "embednn::DepthwiseConv2d::<{H}, {W}, {C}, {KH}, {KW}, {SH}, {SW}, {OH}, {OW}, \
+             {padding}>::new("
+        )?;
+        codegen::write_f32_nested(out, self.kernel_flat(), &[KH, KW, C])?;
+        out.write_str(", ")?;
+        codegen::write_f32_array(out, &self.bias)?;
+        out.write_char(')')
     }
 }
 

@@ -136,6 +136,7 @@ impl<const I: usize, const O: usize> FixedInput for Dense<I, O> {
 impl<const I: usize, const O: usize> Layer<[f32; I]> for Dense<I, O> {
     type Output = [f32; O];
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = I * O;
 
     #[inline]

@@ -51,6 +51,12 @@ impl<const RATE_MILLI: u32> Dropout<RATE_MILLI> {
 
 no_params!(Dropout<RATE_MILLI>, [const RATE_MILLI: u32]);
 
+impl<const RATE_MILLI: u32> crate::codegen::ToRust for Dropout<RATE_MILLI> {
+    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
+        write!(out, "embednn::Dropout::<{RATE_MILLI}>")
+    }
+}
+
 impl<const RATE_MILLI: u32> Init for Dropout<RATE_MILLI> {
     fn init(_: Initializer, _: &mut Rng) -> Self {
         Dropout
@@ -61,6 +67,7 @@ impl<X: Tensor, const RATE_MILLI: u32> Layer<X> for Dropout<RATE_MILLI> {
     type Output = X;
     /// The factor each element was multiplied by (0 or `1 / (1 − rate)`).
     type Cache = X;
+    type BatchScratch = ();
     const MACS: usize = 0;
     const CHECK: () = if RATE_MILLI >= 1000 {
         Message::new()

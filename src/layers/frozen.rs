@@ -58,6 +58,7 @@ impl<L: FixedInput> FixedInput for Frozen<L> {
 impl<X: Tensor, L: Layer<X>> Layer<X> for Frozen<L> {
     type Output = L::Output;
     type Cache = L::Cache;
+    type BatchScratch = ();
     const MACS: usize = L::MACS;
     const FORWARD_BYTES: usize = L::FORWARD_BYTES;
     const BACKWARD_BYTES: usize = L::BACKWARD_BYTES;

@@ -1,10 +1,11 @@
 //! The layers: one module per kind.
 
 pub mod activation;
-pub mod dense;
-pub mod frozen;
+pub mod batchnorm;
 pub mod conv;
+pub mod dense;
 pub mod dropout;
+pub mod frozen;
 pub mod pool;
 pub mod reshape;
 

@@ -34,13 +34,15 @@
 //! **NaN.** A max pool window containing a NaN outputs NaN (it is never skipped); ties go to
 //! the first maximal element, which is also where the backward pass sends the gradient.
 
+use core::fmt;
 use core::marker::PhantomData;
 
+use crate::codegen::{unit_to_rust, ToRust};
 use crate::init::{Init, Initializer};
 use crate::layer::{no_params, Layer, LayerInfo};
 use crate::rng::Rng;
 
-use super::conv::{Axis, Padding, Valid, HEIGHT, LENGTH, WIDTH};
+use super::conv::{padding_path, Axis, Padding, Valid, HEIGHT, LENGTH, WIDTH};
 
 /// Whether `v` replaces `best` as the maximum: strictly greater (ties keep the first), or the
 /// first NaN (which then sticks).
@@ -201,6 +203,15 @@ macro_rules! pool_type {
                 Self::new()
             }
         }
+
+        /// `embednn::<name>::<sizes…, embednn::Valid>::new()`, every parameter spelled out.
+        impl<$(const $c: usize,)* P: Padding> ToRust for $name<$($c,)* P> {
+            fn write_rust(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+                out.write_str(concat!("embednn::", stringify!($name), "::<"))?;
+                $(write!(out, "{}, ", $c)?;)*
+                write!(out, "{}>::new()", padding_path::<P>())
+            }
+        }
     };
 }
 
@@ -248,6 +259,7 @@ macro_rules! pool_2d_layer {
         {
             type Output = [[[f32; C]; OW]; OH];
             type Cache = ();
+            type BatchScratch = ();
             const MACS: usize = $macs;
             const CHECK: () = {
                 Axis::new(H, KH, SH, P::SAME).check($kind, &HEIGHT, OH);
@@ -313,6 +325,7 @@ macro_rules! pool_1d_layer {
         {
             type Output = [[f32; C]; OL];
             type Cache = ();
+            type BatchScratch = ();
             const MACS: usize = $macs;
             const CHECK: () = Axis::new(L, KL, SL, P::SAME).check($kind, &LENGTH, OL);
 
@@ -370,6 +383,7 @@ pool_1d_layer!(AvgPool1d, "AvgPool1d", macs: OL * C * KL, forward: avg_forward,
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GlobalAvgPool;
 no_params!(GlobalAvgPool);
+unit_to_rust!(GlobalAvgPool => "embednn::GlobalAvgPool");
 
 impl Init for GlobalAvgPool {
     fn init(_: Initializer, _: &mut Rng) -> Self {
@@ -404,6 +418,7 @@ fn global_backward<const C: usize>(dy: &[f32; C], dx: &mut [[f32; C]]) {
 impl<const H: usize, const W: usize, const C: usize> Layer<[[[f32; C]; W]; H]> for GlobalAvgPool {
     type Output = [f32; C];
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = H * W * C;
 
     #[inline]
@@ -440,6 +455,7 @@ impl<const H: usize, const W: usize, const C: usize> Layer<[[[f32; C]; W]; H]> f
 impl<const L: usize, const C: usize> Layer<[[f32; C]; L]> for GlobalAvgPool {
     type Output = [f32; C];
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = L * C;
 
     #[inline]

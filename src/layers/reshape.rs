@@ -36,6 +36,7 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use crate::codegen::ToRust;
 use crate::init::{Init, Initializer};
 use crate::layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
 use crate::rng::Rng;
@@ -96,6 +97,25 @@ impl<T> Params for Reshape<T> {
     }
 }
 
+/// `embednn::Flatten::<N>::new()` for a vector, else `embednn::Reshape::<[[f32; C]; L]>::new()`
+/// (the target tensor type written out from its shape).
+impl<T: Tensor> ToRust for Reshape<T> {
+    fn write_rust(&self, out: &mut dyn fmt::Write) -> fmt::Result {
+        if let [n] = T::SHAPE {
+            return write!(out, "embednn::Flatten::<{n}>::new()");
+        }
+        out.write_str("embednn::Reshape::<")?;
+        for _ in T::SHAPE {
+            out.write_char('[')?;
+        }
+        out.write_str("f32")?;
+        for n in T::SHAPE.iter().rev() {
+            write!(out, "; {n}]")?;
+        }
+        out.write_str(">::new()")
+    }
+}
+
 impl<T> Init for Reshape<T> {
     fn init(_: Initializer, _: &mut Rng) -> Self {
         Self::new()
@@ -126,6 +146,7 @@ fn copy(from: &[f32], to: &mut [f32]) {
 impl<X: Tensor, T: Tensor> Layer<X> for Reshape<T> {
     type Output = T;
     type Cache = ();
+    type BatchScratch = ();
     const MACS: usize = 0;
     const CHECK: () = if X::LEN != T::LEN {
         count_mismatch(X::SHAPE, X::LEN, T::SHAPE, T::LEN).fail()
