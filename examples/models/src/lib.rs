@@ -25,3 +25,8 @@ const _: () = embednn::check::<Iris>();
 /// UCI optical digits: 8×8 pixels → 10 digits (logits).
 pub type DigitsMlp = (Dense<64, 64>, Relu, Dense<64, 10>);
 const _: () = embednn::check::<DigitsMlp>();
+
+/// The digits MLP with its hidden layer frozen, for fine-tuning the classifier head on a device.
+/// Same architecture fingerprint as [`DigitsMlp`], so `digits.ennm` loads into it.
+pub type DigitsHead = (Frozen<(Dense<64, 64>, Relu)>, Dense<64, 10>);
+const _: () = embednn::check::<DigitsHead>();

@@ -1,0 +1,64 @@
+//! Code shared by the firmware crates and their build scripts.
+//!
+//! Everything here compiles both for the microcontroller and, inside a build script, for the host.
+//! That is the point: the golden outputs and the reference fine-tuning run a build script computes
+//! come from exactly the code the device runs, so the device can demand identical bits.
+//!
+//! - [`finetune`]: the on-device transfer-learning recipe (distortion, data, schedule, epoch).
+//! - [`autoencoder`]: the MLPerf Tiny anomaly-detection autoencoder shapes, for the benchmark.
+//! - `gen` (feature `build`, host only): loads model files and data and writes the `static`
+//!   models, data sets and golden tables the firmware `include!`s.
+#![cfg_attr(not(feature = "build"), no_std)]
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+pub mod autoencoder;
+pub mod finetune;
+#[cfg(feature = "build")]
+pub mod gen;
+
+/// Bit patterns of `f32` values, the form golden tables are stored in (exact, NaN included).
+pub fn bits<const N: usize>(values: &[f32; N]) -> [u32; N] {
+    values.map(f32::to_bits)
+}
+
+/// Distance in units in the last place between two `f32`s (0 = identical bits; `u32::MAX` when
+/// exactly one is NaN). Used to state how far a mismatch is, not to excuse it.
+pub fn ulps(a: f32, b: f32) -> u32 {
+    if a.to_bits() == b.to_bits() {
+        return 0;
+    }
+    if a.is_nan() || b.is_nan() {
+        return u32::MAX;
+    }
+    // Map the sign-magnitude bit patterns onto a monotonic integer line.
+    let key = |v: f32| {
+        let b = v.to_bits() as i32;
+        if b < 0 {
+            i32::MIN.wrapping_sub(b)
+        } else {
+            b
+        }
+    };
+    key(a).abs_diff(key(b))
+}
+
+/// One golden pair: an input and the output the host computed for it, as `f32` bit patterns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Golden<const I: usize, const O: usize> {
+    /// The input.
+    pub input: [u32; I],
+    /// The host's output for it.
+    pub output: [u32; O],
+}
+
+impl<const I: usize, const O: usize> Golden<I, O> {
+    /// The input as floats.
+    pub fn input(&self) -> [f32; I] {
+        self.input.map(f32::from_bits)
+    }
+    /// The host's output as floats.
+    pub fn output(&self) -> [f32; O] {
+        self.output.map(f32::from_bits)
+    }
+}

@@ -1,0 +1,60 @@
+//! Link-time proof that inference, model loading and the on-device training step cannot panic.
+//!
+//! This binary runs the same library functions as `sine` and `train` (loading a model file,
+//! inference with weights in flash and in RAM, the whole fine-tuning recipe), on inputs hidden
+//! from the optimizer with `black_box`, and its panic handler refers to a symbol that exists
+//! nowhere. The panic handler is linked only if some panic is reachable, so this binary links
+//! exactly when no panic is reachable: a panic path introduced anywhere in that code, core
+//! included, fails the link with `undefined symbol: ...a panic path is reachable...`.
+//!
+//! `--features deliberate-panic` adds an out-of-bounds index to show that the check bites.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+use core::hint::black_box;
+
+use cortex_m_rt::entry;
+use embednn::prelude::*;
+use embednn_models::Sine;
+use firmware_common::finetune::{self, DigitsHead};
+use firmware_m4f::{digits, sine};
+
+#[entry]
+fn main() -> ! {
+    let x = black_box([1.0f32]);
+    // Inference, weights in flash.
+    let flash = black_box(&sine::MODEL).predict(&x);
+    // Loading the model file and inference, weights in RAM.
+    let mut ram = Sine::init(Initializer::Zeros, &mut Rng::seed(0));
+    let loaded = firmware_m4f::sine_from_file(&mut ram, black_box(sine::MODEL_FILE), &x);
+    // The fine-tuning run: load, evaluate, train (forward, backward, Adam steps), evaluate.
+    let mut head: DigitsHead = (Frozen((Dense::ZERO, Relu)), Dense::ZERO);
+    let mut trainer = finetune::trainer();
+    let report = firmware_m4f::fine_tune(
+        &mut head,
+        &mut trainer,
+        black_box(digits::MODEL_FILE),
+        black_box(&digits::FINE_TUNE[..]),
+        black_box(&digits::HELD_OUT[..]),
+        |epoch, loss| {
+            black_box((epoch, loss));
+        },
+    );
+    #[cfg(feature = "deliberate-panic")]
+    let flash = [flash[black_box(3usize)]];
+    let ok = matches!(loaded, Ok(y) if y == flash) && report.is_ok();
+    black_box((&head, &trainer));
+    firmware_device::exit(ok)
+}
+
+#[panic_handler]
+fn panic(_: &core::panic::PanicInfo) -> ! {
+    extern "C" {
+        // Defined nowhere: linking this handler fails, and the name is the error message.
+        #[link_name = "\n\n    error(no-panic check): a panic path is reachable from inference or training; see examples/firmware/README.md\n\n"]
+        static PANIC_PATH_IS_REACHABLE: u8;
+    }
+    black_box(&raw const PANIC_PATH_IS_REACHABLE);
+    loop {}
+}
