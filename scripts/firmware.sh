@@ -115,9 +115,10 @@ check_training_ram() {
 cmd_test() {
     local start=$SECONDS
     prerequisites
-    step "build the Cortex-M4F firmware (sine, train, no_panic) and the Cortex-M0 firmware"
+    step "build every firmware: Cortex-M4F (sine, train, no_panic), Cortex-M0, benchmark"
     build m4f
     build m0
+    build bench
     step "Cortex-M4F: sine model, device vs host (weights in flash and in RAM)"
     run m4f sine
     step "Cortex-M4F: on-device fine-tuning"

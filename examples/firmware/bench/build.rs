@@ -15,13 +15,31 @@ fn main() {
     let (sine, _) = b.load::<Sine>(&b.input("../models/sine.ennm"), "sine.ennm");
     emit(&b, "sine", "embednn_models::Sine", &sine, [1.0]);
     let (digits, _) = b.load::<DigitsMlp>(&b.input("../models/digits.ennm"), "digits.ennm");
-    emit(&b, "digits", "embednn_models::DigitsMlp", &digits, input::<64>());
+    emit(
+        &b,
+        "digits",
+        "embednn_models::DigitsMlp",
+        &digits,
+        input::<64>(),
+    );
     let keras: KerasTutorial = gen::random_model(1);
-    emit(&b, "keras_tutorial", "embednn_models::KerasTutorial", &keras, input::<2>());
+    emit(
+        &b,
+        "keras_tutorial",
+        "embednn_models::KerasTutorial",
+        &keras,
+        input::<2>(),
+    );
     let iris: Iris = gen::random_model(2);
     emit(&b, "iris", "embednn_models::Iris", &iris, input::<4>());
     let ae: Box<Autoencoder> = Box::new(gen::random_model(autoencoder::SEED));
-    emit(&b, "autoencoder", "firmware_common::autoencoder::Autoencoder", &*ae, input::<640>());
+    emit(
+        &b,
+        "autoencoder",
+        "firmware_common::autoencoder::Autoencoder",
+        &*ae,
+        input::<640>(),
+    );
 }
 
 /// A seeded input in [-1, 1).

@@ -36,11 +36,16 @@ where
     let total = infer(reps);
     let peak = stack::peak();
     let Some(total) = total else {
-        println!("error: {}: the 24-bit SysTick wrapped; lower TARGET_INSTRUCTIONS", name);
+        println!(
+            "error: {}: the 24-bit SysTick wrapped; lower TARGET_INSTRUCTIONS",
+            name
+        );
         firmware_device::exit(false)
     };
     let per_inference = total / reps;
-    let milli_per_mac = (total * 1000).checked_div(reps * M::MACS as u64).unwrap_or(0);
+    let milli_per_mac = (total * 1000)
+        .checked_div(reps * M::MACS as u64)
+        .unwrap_or(0);
     println!(
         "{}: {} MACs, {} instructions per inference ({}.{:03} per MAC, {} inferences timed), peak stack {} bytes; PARAM_BYTES {}, INFERENCE_BYTES {}",
         name,

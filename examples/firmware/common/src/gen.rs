@@ -11,11 +11,17 @@ use std::path::{Path, PathBuf};
 use std::{env, fs};
 
 use embednn::codegen::write_static;
+use embednn::codegen::ToRust;
 use embednn::format::{ModelFile, ModelInfo};
 use embednn::prelude::*;
-use embednn::codegen::ToRust;
 
 use crate::finetune::{self, Digit, HeadTrainer};
+
+/// Stops the build with `message` (Cargo shows it under the build script's stderr).
+pub fn fail(message: String) -> ! {
+    eprintln!("error: {message}");
+    std::process::exit(1)
+}
 
 /// A build script's view of its crate: where the sources are and where generated files go.
 pub struct Build {
@@ -35,7 +41,10 @@ impl Build {
     /// Reads the directories Cargo gives a build script.
     pub fn new() -> Self {
         let var = |name: &str| {
-            PathBuf::from(env::var_os(name).unwrap_or_else(|| panic!("{name} is not set: run from cargo")))
+            PathBuf::from(
+                env::var_os(name)
+                    .unwrap_or_else(|| fail(format!("{name} is not set: run from cargo"))),
+            )
         };
         println!("cargo:rerun-if-changed=build.rs");
         Build {
@@ -47,7 +56,7 @@ impl Build {
     /// Puts the crate's `memory.x` where cortex-m-rt's `link.x` finds it.
     pub fn memory_x(&self) {
         let src = self.manifest_dir.join("memory.x");
-        let bytes = fs::read(&src).unwrap_or_else(|e| panic!("{}: {e}", src.display()));
+        let bytes = fs::read(&src).unwrap_or_else(|e| fail(format!("{}: {e}", src.display())));
         self.write("memory.x", &bytes);
         println!("cargo:rustc-link-search={}", self.out_dir.display());
         println!("cargo:rerun-if-changed=memory.x");
@@ -75,7 +84,7 @@ impl Build {
     /// Writes a generated file into `OUT_DIR`.
     pub fn write(&self, name: &str, contents: &[u8]) {
         let path = self.out_dir.join(name);
-        fs::write(&path, contents).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        fs::write(&path, contents).unwrap_or_else(|e| fail(format!("{}: {e}", path.display())));
     }
 
     /// Loads the model file at `path` into model type `M` (failing the build with the loader's
@@ -83,11 +92,11 @@ impl Build {
     /// `include_bytes!`. Returns the model and the file's bytes.
     pub fn load<M: Model + Init>(&self, path: &Path, name: &str) -> (M, Vec<u8>) {
         let bytes = fs::read(path).unwrap_or_else(|e| {
-            panic!("cannot read model file {}: {e}", path.display());
+            fail(format!("cannot read model file {}: {e}", path.display()));
         });
         let mut model = M::init(Initializer::Zeros, &mut Rng::seed(0));
         if let Err(e) = ModelFile::<M>::load_into(&mut model, &bytes) {
-            panic!("{}: {e}", path.display());
+            fail(format!("{}: {e}", path.display()));
         }
         self.write(name, &bytes);
         (model, bytes)
@@ -103,7 +112,11 @@ pub fn static_model<M: ToRust>(name: &str, ty: &str, model: &M) -> String {
 
 /// `pub static {name}: [Golden<I, O>; N] = …;`: each input with the output the host build of the
 /// same code computes for it.
-pub fn golden_table<M, const I: usize, const O: usize>(name: &str, model: &M, inputs: &[[f32; I]]) -> String
+pub fn golden_table<M, const I: usize, const O: usize>(
+    name: &str,
+    model: &M,
+    inputs: &[[f32; I]],
+) -> String
 where
     M: Model + FixedInput<Input = [f32; I]> + Layer<[f32; I], Output = [f32; O]>,
 {
@@ -114,7 +127,10 @@ where
     for x in inputs {
         let y: [f32; O] = model.predict(x);
         let hex = |v: &[f32]| {
-            v.iter().map(|v| format!("{:#010x}", v.to_bits())).collect::<Vec<_>>().join(", ")
+            v.iter()
+                .map(|v| format!("{:#010x}", v.to_bits()))
+                .collect::<Vec<_>>()
+                .join(", ")
         };
         writeln!(
             src,
@@ -143,7 +159,7 @@ pub fn sine_inputs() -> Vec<[f32; 1]> {
 /// with [`finetune::distort`] and split by [`finetune::is_fine_tune_row`]:
 /// `(fine_tune, held_out)`.
 pub fn unseen_distorted_digits(csv: &Path) -> (Vec<Digit>, Vec<Digit>) {
-    let text = fs::read_to_string(csv).unwrap_or_else(|e| panic!("{}: {e}", csv.display()));
+    let text = fs::read_to_string(csv).unwrap_or_else(|e| fail(format!("{}: {e}", csv.display())));
     let (mut fine_tune, mut held_out) = (Vec::new(), Vec::new());
     for (index, line) in text.lines().skip(1).enumerate() {
         if index % 5 != 4 {
@@ -151,14 +167,24 @@ pub fn unseen_distorted_digits(csv: &Path) -> (Vec<Digit>, Vec<Digit>) {
         }
         let values: Vec<u8> = line
             .split(',')
-            .map(|v| v.trim().parse().unwrap_or_else(|e| panic!("{}: row {index}: {e}", csv.display())))
+            .map(|v| {
+                v.trim()
+                    .parse()
+                    .unwrap_or_else(|e| fail(format!("{}: row {index}: {e}", csv.display())))
+            })
             .collect();
         let (pixels, label) = match values.as_slice() {
             [pixels @ .., label] if pixels.len() == 64 => (pixels, *label),
-            _ => panic!("{}: row {index} does not have 64 pixels and a label", csv.display()),
+            _ => fail(format!(
+                "{}: row {index} does not have 64 pixels and a label",
+                csv.display()
+            )),
         };
         let pixels: [u8; 64] = pixels.try_into().expect("64 pixels");
-        let digit = Digit { pixels: finetune::distort(&pixels), label };
+        let digit = Digit {
+            pixels: finetune::distort(&pixels),
+            label,
+        };
         if finetune::is_fine_tune_row(index) {
             fine_tune.push(digit);
         } else {
@@ -175,8 +201,18 @@ pub fn digit_table(name: &str, digits: &[Digit]) -> String {
         digits.len()
     );
     for d in digits {
-        let px = d.pixels.iter().map(u8::to_string).collect::<Vec<_>>().join(",");
-        writeln!(src, "    firmware_common::finetune::Digit {{ pixels: [{px}], label: {} }},", d.label).unwrap();
+        let px = d
+            .pixels
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        writeln!(
+            src,
+            "    firmware_common::finetune::Digit {{ pixels: [{px}], label: {} }},",
+            d.label
+        )
+        .unwrap();
     }
     src.push_str("];\n");
     src
@@ -184,11 +220,24 @@ pub fn digit_table(name: &str, digits: &[Digit]) -> String {
 
 /// Runs the fine-tuning recipe on the host and writes its result as
 /// `pub const {name}: Report = …;`, for the device to compare against bit for bit.
-pub fn fine_tune_reference(name: &str, model_file: &[u8], fine_tune: &[Digit], held_out: &[Digit]) -> String {
+pub fn fine_tune_reference(
+    name: &str,
+    model_file: &[u8],
+    fine_tune: &[Digit],
+    held_out: &[Digit],
+) -> String {
     let mut model = finetune::DigitsHead::init(Initializer::Zeros, &mut Rng::seed(0));
-    let info: ModelInfo<'_> = ModelFile::load_into(&mut model, model_file).expect("checked by Build::load");
+    let info: ModelInfo<'_> =
+        ModelFile::load_into(&mut model, model_file).expect("checked by Build::load");
     let mut trainer: Box<HeadTrainer> = Box::new(finetune::trainer());
-    let r = finetune::run(&mut model, &mut trainer, fine_tune, held_out, &info, |_, _| {});
+    let r = finetune::run(
+        &mut model,
+        &mut trainer,
+        fine_tune,
+        held_out,
+        &info,
+        |_, _| {},
+    );
     let losses = r
         .losses
         .iter()
@@ -206,17 +255,22 @@ pub fn fine_tune_reference(name: &str, model_file: &[u8], fine_tune: &[Digit], h
 
 /// The first `n` digits, standardized with the model file's statistics.
 pub fn digit_inputs(digits: &[Digit], info: &ModelInfo<'_>, n: usize) -> Vec<[f32; 64]> {
-    digits.iter().take(n).map(|d| finetune::input(d, info)).collect()
+    digits
+        .iter()
+        .take(n)
+        .map(|d| finetune::input(d, info))
+        .collect()
 }
 
 /// Seeded uniform inputs in [-1, 1).
 pub fn random_inputs<const I: usize>(seed: u64, n: usize) -> Vec<[f32; I]> {
     let mut rng = Rng::seed(seed);
-    (0..n).map(|_| std::array::from_fn(|_| rng.uniform(-1.0, 1.0))).collect()
+    (0..n)
+        .map(|_| std::array::from_fn(|_| rng.uniform(-1.0, 1.0)))
+        .collect()
 }
 
 /// A model of type `M` with seeded random weights (for timing; the values do not matter).
 pub fn random_model<M: Init>(seed: u64) -> M {
     M::init(Initializer::GlorotUniform, &mut Rng::seed(seed))
 }
-

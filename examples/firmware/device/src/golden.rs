@@ -30,7 +30,11 @@ impl Check {
 
 /// Runs `model` on every golden input and compares each output with the host's. With `show`,
 /// prints one line per input: the input, the device's output, the host's output.
-pub fn check<M, const I: usize, const O: usize>(model: &M, goldens: &[Golden<I, O>], show: bool) -> Check
+pub fn check<M, const I: usize, const O: usize>(
+    model: &M,
+    goldens: &[Golden<I, O>],
+    show: bool,
+) -> Check
 where
     M: Model + FixedInput<Input = [f32; I]> + Layer<[f32; I], Output = [f32; O]>,
 {

@@ -56,7 +56,10 @@ impl core::fmt::Display for Num {
                 Ok(())
             }
         }
-        let mut buf = Buf { bytes: [0; 48], len: 0 };
+        let mut buf = Buf {
+            bytes: [0; 48],
+            len: 0,
+        };
         let v = self.0;
         let a = if v < 0.0 { -v } else { v };
         if a != 0.0 && !(1e-4..1e7).contains(&a) {
@@ -64,7 +67,11 @@ impl core::fmt::Display for Num {
         } else {
             write!(buf, "{}", v)?;
         }
-        let s = buf.bytes.get(..buf.len).and_then(|b| core::str::from_utf8(b).ok()).unwrap_or("?");
+        let s = buf
+            .bytes
+            .get(..buf.len)
+            .and_then(|b| core::str::from_utf8(b).ok())
+            .unwrap_or("?");
         f.pad(s)
     }
 }

@@ -23,7 +23,10 @@ extern "C" {
 
 /// Lowest and one-past-highest address of the stack region.
 fn region() -> (usize, usize) {
-    (addr_of!(_stack_end) as usize, addr_of!(_stack_start) as usize)
+    (
+        addr_of!(_stack_end) as usize,
+        addr_of!(_stack_start) as usize,
+    )
 }
 
 /// Bytes of RAM taken by statics (`.data`, `.bss`, `.uninit`): everything below the stack.

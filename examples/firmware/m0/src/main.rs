@@ -46,7 +46,8 @@ fn main() -> ! {
         None => false,
     };
 
-    let (d, digits_stack) = stack::measure(|| golden::check(&digits::MODEL, &digits::GOLDEN, false));
+    let (d, digits_stack) =
+        stack::measure(|| golden::check(&digits::MODEL, &digits::GOLDEN, false));
     ok &= report("digits classifier, weights in flash", d);
     println!(
         "RAM: statics {} bytes; stack: sine from flash {} bytes, sine in RAM {} bytes (its model is {} bytes), digits from flash {} bytes (PARAM_BYTES {}, INFERENCE_BYTES {})",

@@ -7,6 +7,8 @@
 //! - `no_panic`: links inference and training with a panic handler that cannot link.
 #![no_std]
 #![forbid(unsafe_code)]
+// `LoadError` carries layer descriptors by value (no heap); it is returned once, at load time.
+#![allow(clippy::result_large_err)]
 
 use embednn::format::{LoadError, ModelFile};
 use embednn::prelude::*;
@@ -44,5 +46,7 @@ pub fn fine_tune(
     on_epoch: impl FnMut(usize, f32),
 ) -> Result<Report, LoadError> {
     let info = ModelFile::load_into(model, file)?;
-    Ok(finetune::run(model, trainer, fine_tune, held_out, &info, on_epoch))
+    Ok(finetune::run(
+        model, trainer, fine_tune, held_out, &info, on_epoch,
+    ))
 }

@@ -9,6 +9,7 @@
 use core::mem::size_of;
 
 use cortex_m_rt::entry;
+use embednn::format::ModelInfo;
 use embednn::prelude::*;
 use embednn_models::Sine;
 use firmware_device::{golden, println, stack};
@@ -17,7 +18,11 @@ use panic_semihosting as _;
 
 #[entry]
 fn main() -> ! {
-    println!("embednn on Cortex-M4F: {} bytes of statics, {} bytes of stack", stack::static_ram(), stack::capacity());
+    println!(
+        "embednn on Cortex-M4F: {} bytes of statics, {} bytes of stack",
+        stack::static_ram(),
+        stack::capacity()
+    );
     println!(
         "sine model: {} parameters ({} bytes), {} MACs, {} bytes of RAM per inference (compile-time)",
         Sine::PARAMS,
@@ -25,6 +30,16 @@ fn main() -> ! {
         Sine::MACS,
         Sine::INFERENCE_BYTES
     );
+    match ModelInfo::parse(sine::MODEL_FILE) {
+        Ok(info) => println!(
+            "model file: {} bytes, format version {}, CRC-32 {:08x}, output {:?}",
+            info.size,
+            info.version,
+            info.crc,
+            info.label(0).unwrap_or("?")
+        ),
+        Err(e) => println!("error: the model file does not parse: {}", e),
+    }
     let mut ok = true;
 
     // Flash path: `sine::MODEL` is a static, so its weights stay in flash.

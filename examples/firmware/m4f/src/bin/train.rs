@@ -22,10 +22,8 @@ use firmware_m4f::digits;
 use panic_semihosting as _;
 
 /// The model being fine-tuned: in RAM, since its head changes.
-static HEAD: Mutex<RefCell<DigitsHead>> = Mutex::new(RefCell::new((
-    Frozen((Dense::ZERO, Relu)),
-    Dense::ZERO,
-)));
+static HEAD: Mutex<RefCell<DigitsHead>> =
+    Mutex::new(RefCell::new((Frozen((Dense::ZERO, Relu)), Dense::ZERO)));
 /// Gradient, Adam moments and the training trace: `Trainer::RAM_BYTES` minus the step's stack.
 static TRAINER: Mutex<RefCell<HeadTrainer>> = Mutex::new(RefCell::new(finetune::trainer()));
 
@@ -48,7 +46,10 @@ fn main() -> ! {
 
     let mut step_stack = 0;
     let result = interrupt::free(|cs| {
-        let (Ok(mut model), Ok(mut trainer)) = (HEAD.borrow(cs).try_borrow_mut(), TRAINER.borrow(cs).try_borrow_mut()) else {
+        let (Ok(mut model), Ok(mut trainer)) = (
+            HEAD.borrow(cs).try_borrow_mut(),
+            TRAINER.borrow(cs).try_borrow_mut(),
+        ) else {
             return None;
         };
         let host = &digits::HOST_RUN;
@@ -65,7 +66,11 @@ fn main() -> ! {
                     epoch + 1,
                     loss,
                     h,
-                    if loss.to_bits() == h.to_bits() { "identical" } else { "DIFFERENT" }
+                    if loss.to_bits() == h.to_bits() {
+                        "identical"
+                    } else {
+                        "DIFFERENT"
+                    }
                 );
             },
         );
@@ -81,7 +86,9 @@ fn main() -> ! {
         let info = ModelInfo::parse(digits::MODEL_FILE).ok()?;
         let batch = digits::FINE_TUNE.get(..finetune::BATCH)?;
         let mut rng = Rng::seed(0);
-        (_, step_stack) = stack::measure(|| finetune::train_step(&mut model, &mut trainer, batch, &info, &mut rng));
+        (_, step_stack) = stack::measure(|| {
+            finetune::train_step(&mut model, &mut trainer, batch, &info, &mut rng)
+        });
         Some(r)
     });
     let Some(r) = result else {
@@ -92,17 +99,30 @@ fn main() -> ! {
     let (nf, nh) = (digits::FINE_TUNE.len(), digits::HELD_OUT.len());
     println!(
         "accuracy on the fine-tuning digits: {}/{} ({}%) before, {}/{} ({}%) after",
-        r.fine_tune_before, nf, pct(r.fine_tune_before, nf), r.fine_tune_after, nf, pct(r.fine_tune_after, nf)
+        r.fine_tune_before,
+        nf,
+        pct(r.fine_tune_before, nf),
+        r.fine_tune_after,
+        nf,
+        pct(r.fine_tune_after, nf)
     );
     println!(
         "accuracy on the held-out digits:    {}/{} ({}%) before, {}/{} ({}%) after",
-        r.held_out_before, nh, pct(r.held_out_before, nh), r.held_out_after, nh, pct(r.held_out_after, nh)
+        r.held_out_before,
+        nh,
+        pct(r.held_out_before, nh),
+        r.held_out_after,
+        nh,
+        pct(r.held_out_after, nh)
     );
 
     let falls = r.losses[EPOCHS - 1] < r.losses[0];
     let improves = r.fine_tune_after > r.fine_tune_before && r.held_out_after > r.held_out_before;
     let same_as_host = same(&r, &digits::HOST_RUN);
-    println!("loss falls: {}; accuracy improves: {}; identical to the host's run: {}", falls, improves, same_as_host);
+    println!(
+        "loss falls: {}; accuracy improves: {}; identical to the host's run: {}",
+        falls, improves, same_as_host
+    );
 
     // RAM: the const, and what the ELF and the painted stack show (checked by scripts/firmware.sh).
     println!(
@@ -136,6 +156,15 @@ fn main() -> ! {
 
 fn same(a: &Report, b: &Report) -> bool {
     a.losses.map(f32::to_bits) == b.losses.map(f32::to_bits)
-        && (a.fine_tune_before, a.fine_tune_after, a.held_out_before, a.held_out_after)
-            == (b.fine_tune_before, b.fine_tune_after, b.held_out_before, b.held_out_after)
+        && (
+            a.fine_tune_before,
+            a.fine_tune_after,
+            a.held_out_before,
+            a.held_out_after,
+        ) == (
+            b.fine_tune_before,
+            b.fine_tune_after,
+            b.held_out_before,
+            b.held_out_after,
+        )
 }
