@@ -108,6 +108,7 @@ fn digits(repeats: usize, seeds: &[u64]) -> Result<(), Box<dyn std::error::Error
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let repeats = arg("--repeats", 5);
     tutorial(repeats);
-    digits(repeats, &[0, 1, 2])?;
+    let seeds: Vec<u64> = (0..arg("--seeds", 3) as u64).collect();
+    digits(repeats, &seeds)?;
     Ok(())
 }

@@ -151,12 +151,31 @@ impl<Y: Tensor> Loss<Y> for SoftmaxCrossEntropy {
         Self::from_lse(Self::log_sum_exp(z.flat()), z.flat(), t.flat())
     }
     fn loss_and_gradient(&self, z: &Y, t: &Y, g: &mut Y) -> f32 {
-        let lse = Self::log_sum_exp(z.flat());
-        let t_sum: f32 = t.flat().iter().sum();
-        for ((g, &z), &t) in g.flat_mut().iter_mut().zip(z.flat()).zip(t.flat()) {
-            *g = libm::expf(z - lse) * t_sum - t;
+        // One exponential per class: eᵢ = exp(zᵢ − max), softmax = eᵢ / Σe, lse = max + ln Σe.
+        let z = z.flat();
+        let max = z
+            .iter()
+            .fold(f32::NEG_INFINITY, |m, &v| if v > m { v } else { m });
+        if !max.is_finite() {
+            let lse = Self::log_sum_exp(z);
+            let t_sum: f32 = t.flat().iter().sum();
+            for ((g, &z), &t) in g.flat_mut().iter_mut().zip(z).zip(t.flat()) {
+                *g = libm::expf(z - lse) * t_sum - t;
+            }
+            return Self::from_lse(lse, z, t.flat());
         }
-        Self::from_lse(lse, z.flat(), t.flat())
+        let mut sum = 0.0;
+        for (g, &z) in g.flat_mut().iter_mut().zip(z) {
+            *g = libm::expf(z - max);
+            sum += *g;
+        }
+        let lse = max + libm::logf(sum);
+        let t_sum: f32 = t.flat().iter().sum();
+        let inv = 1.0 / sum;
+        for (g, &t) in g.flat_mut().iter_mut().zip(t.flat()) {
+            *g = *g * inv * t_sum - t;
+        }
+        Self::from_lse(lse, z, t.flat())
     }
 }
 

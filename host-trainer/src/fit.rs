@@ -21,7 +21,7 @@ use rayon::prelude::*;
 /// Samples per gradient chunk. Fixed (not per thread) so results do not depend on thread count.
 const CHUNK: usize = 16;
 /// Below this many multiply-accumulates per batch, threads cost more than they save.
-const PARALLEL_MACS: usize = 200_000;
+const PARALLEL_MACS: usize = 4_000_000;
 
 /// A model before training is configured: built from a seed (Glorot-uniform weights, zero biases).
 pub struct Sequential<M> {
@@ -410,21 +410,6 @@ pub struct Compiled<M: Model, L, O: Optimizer> {
     metrics: Vec<Metric>,
 }
 
-/// Per-worker scratch: a trace, a gradient and the chunk's loss.
-struct Worker<M: Model> {
-    trace: Box<Trace<M>>,
-    grad: Box<Gradient<M>>,
-}
-
-impl<M: Model> Worker<M> {
-    fn new() -> Self {
-        Worker {
-            trace: Box::new(<Trace<M> as Buffer>::ZERO),
-            grad: Box::new(<Gradient<M> as Buffer>::ZERO),
-        }
-    }
-}
-
 impl<M, L, O> Compiled<M, L, O>
 where
     M: Model + Init + Clone + Send + Sync,
@@ -432,6 +417,7 @@ where
     Output<M>: Send + Sync,
     Trace<M>: Send,
     Gradient<M>: Send,
+    BatchScratch<M>: Send,
     L: Loss<Output<M>, Target = Output<M>> + Sync,
     O: Optimizer,
 {
@@ -498,8 +484,8 @@ where
         let mut best: Option<(f64, usize, Option<Box<M>>)> = None;
         let mut since_best = 0usize;
         let parallel = options.parallel && batch_size * M::MACS * 3 >= PARALLEL_MACS;
-        let mut workers: Vec<Worker<M>> = Vec::new();
-        let mut coupled: Option<Box<CoupledBatch<M>>> = None;
+        let mut workers: Vec<(Box<M>, BatchStore<M>)> = Vec::new();
+        let mut coupled: Option<Box<BatchStore<M>>> = None;
         let mut predictions = vec![<Output<M> as Buffer>::ZERO; train_x.len()];
 
         for epoch in 0..options.epochs {
@@ -515,55 +501,62 @@ where
             let mut batch_count = 0usize;
             for (b, batch) in order.chunks(batch_size).enumerate() {
                 let mut batch_loss = 0.0f64;
+                let ctx = BatchContext {
+                    loss: &self.trainer.loss,
+                    x: train_x,
+                    y: train_y,
+                    seed: self.seed,
+                    epoch,
+                    batch: b,
+                    augmentation: options.augmentation.as_ref(),
+                };
                 if M::BATCH_COUPLED {
-                    // Batch normalization sees the whole batch: one layer-major pass.
-                    let store = coupled.get_or_insert_with(|| Box::new(CoupledBatch::new()));
-                    batch_loss = store.run(
-                        &mut self.model,
-                        &self.trainer.loss,
-                        (train_x, train_y),
-                        batch,
-                        (self.seed, epoch, b),
-                        options.augmentation.as_ref(),
-                    );
+                    // Batch normalization must see the whole batch (and updates the model's
+                    // moving averages), so it runs as one chunk on the model itself.
+                    let store = coupled.get_or_insert_with(|| Box::new(BatchStore::new()));
+                    batch_loss = store.run(&mut self.model, &ctx, batch, 0);
                     self.trainer.add_gradient(&store.grad, batch.len() as u32);
                     for (&i, out) in batch.iter().zip(&store.outputs) {
                         predictions[i] = *out;
                     }
                 } else {
+                    // Fixed chunks, each on its own copy of the weights, reduced in chunk order:
+                    // the result does not depend on which thread ran what.
                     let chunks = batch.len().div_ceil(CHUNK);
                     while workers.len() < chunks {
-                        workers.push(Worker::new());
+                        workers.push((self.model.clone(), BatchStore::new()));
                     }
-                    let ctx = BatchContext {
-                        model: self.model.as_ref(),
-                        loss: &self.trainer.loss,
-                        x: train_x,
-                        y: train_y,
-                        seed: self.seed,
-                        epoch,
-                        augmentation: options.augmentation.as_ref(),
-                    };
-                    let work = |(worker, idx): (&mut Worker<M>, &[usize])| ctx.run(worker, idx);
-                    let results: Vec<ChunkResult<Output<M>>> = if parallel {
+                    let losses: Vec<f64> = if parallel {
+                        let model = &*self.model;
+                        let work = |(c, ((copy, store), indices)): ChunkJob<'_, M>| {
+                            (**copy).clone_from(model);
+                            store.run(copy, &ctx, indices, c)
+                        };
                         workers[..chunks]
                             .par_iter_mut()
                             .zip(batch.par_chunks(CHUNK))
+                            .enumerate()
                             .map(work)
                             .collect()
                     } else {
+                        // Without threads the model itself is used (training passes of models
+                        // without batch norm do not change it).
+                        let model = &mut *self.model;
                         workers[..chunks]
                             .iter_mut()
                             .zip(batch.chunks(CHUNK))
-                            .map(work)
+                            .enumerate()
+                            .map(|(c, ((_, store), indices))| store.run(model, &ctx, indices, c))
                             .collect()
                     };
-                    // Reduce in chunk order: the result does not depend on which thread ran what.
-                    for (worker, (chunk_loss, outs)) in workers[..chunks].iter().zip(&results) {
-                        self.trainer.add_gradient(&worker.grad, outs.len() as u32);
+                    for ((_, store), (chunk_loss, indices)) in workers[..chunks]
+                        .iter()
+                        .zip(losses.iter().zip(batch.chunks(CHUNK)))
+                    {
+                        self.trainer.add_gradient(&store.grad, indices.len() as u32);
                         batch_loss += chunk_loss;
-                        for (i, out) in outs {
-                            predictions[*i] = *out;
+                        for (&i, out) in indices.iter().zip(&store.outputs) {
+                            predictions[i] = *out;
                         }
                     }
                 }
@@ -681,8 +674,22 @@ where
     }
 }
 
-/// Storage for one layer-major batch (models with batch normalization).
-struct CoupledBatch<M: Model> {
+/// One chunk of a batch for a worker: its number, the worker's weights and memory, the samples.
+type ChunkJob<'a, M> = (usize, (&'a mut (Box<M>, BatchStore<M>), &'a [usize]));
+
+/// What every chunk of a batch shares.
+struct BatchContext<'a, M: Model, L> {
+    loss: &'a L,
+    x: &'a [Input<M>],
+    y: &'a [Output<M>],
+    seed: u64,
+    epoch: usize,
+    batch: usize,
+    augmentation: Option<&'a Augmentation<Input<M>>>,
+}
+
+/// Working memory for one layer-major pass over a chunk of a batch.
+struct BatchStore<M: Model> {
     xs: Vec<Input<M>>,
     targets: Vec<Output<M>>,
     outputs: Vec<Output<M>>,
@@ -692,9 +699,9 @@ struct CoupledBatch<M: Model> {
     grad: Box<Gradient<M>>,
 }
 
-impl<M: Model> CoupledBatch<M> {
+impl<M: Model> BatchStore<M> {
     fn new() -> Self {
-        CoupledBatch {
+        BatchStore {
             xs: Vec::new(),
             targets: Vec::new(),
             outputs: Vec::new(),
@@ -705,30 +712,29 @@ impl<M: Model> CoupledBatch<M> {
         }
     }
 
-    /// Gathers the samples `indices` (augmented), runs `embednn::batch_gradient` and returns the
-    /// loss sum; the gradient is left in `self.grad`, the outputs in `self.outputs`.
+    /// Gathers the samples `indices` (augmented with each sample's own random stream), runs
+    /// `embednn::batch_gradient` and returns the loss sum; leaves the gradient sum in
+    /// `self.grad` and the training-mode outputs in `self.outputs`.
     fn run<L: Loss<Output<M>, Target = Output<M>>>(
         &mut self,
         model: &mut M,
-        loss: &L,
-        (x, y): (&[Input<M>], &[Output<M>]),
+        ctx: &BatchContext<'_, M, L>,
         indices: &[usize],
-        (seed, epoch, batch): (u64, usize, usize),
-        augmentation: Option<&Augmentation<Input<M>>>,
+        chunk: usize,
     ) -> f64 {
-        let mut rng = Rng::stream(seed ^ ((epoch as u64) << 40), 0x8000_0000 + batch as u64);
+        let epoch_seed = ctx.seed ^ ((ctx.epoch as u64) << 40);
         self.xs.clear();
         self.targets.clear();
         for &i in indices {
-            let (Some(&xi), Some(&yi)) = (x.get(i), y.get(i)) else {
+            let (Some(&x), Some(&y)) = (ctx.x.get(i), ctx.y.get(i)) else {
                 continue;
             };
-            let mut xi = xi;
-            if let Some(aug) = augmentation {
-                aug.apply(&mut xi, &mut rng);
+            let mut x = x;
+            if let Some(aug) = ctx.augmentation {
+                aug.apply(&mut x, &mut Rng::stream(epoch_seed, i as u64));
             }
-            self.xs.push(xi);
-            self.targets.push(yi);
+            self.xs.push(x);
+            self.targets.push(y);
         }
         let n = self.xs.len();
         self.outputs.resize(n, <Output<M> as Buffer>::ZERO);
@@ -736,9 +742,11 @@ impl<M: Model> CoupledBatch<M> {
         self.traces.resize(n, <Trace<M> as Buffer>::ZERO);
         self.scratch.resize(n, <BatchScratch<M> as Buffer>::ZERO);
         self.grad.fill_zero();
+        // Dropout masks: one stream per (epoch, batch, chunk), chunks being fixed.
+        let mut rng = Rng::stream(epoch_seed, ((ctx.batch as u64) << 20) | chunk as u64);
         f64::from(embednn::batch_gradient(
             model,
-            loss,
+            ctx.loss,
             &self.xs,
             &self.targets,
             &mut self.outputs,
@@ -748,59 +756,6 @@ impl<M: Model> CoupledBatch<M> {
             &mut self.grad,
             &mut rng,
         ))
-    }
-}
-
-/// A chunk's loss sum and each of its samples' (index, training-mode output).
-type ChunkResult<Y> = (f64, Vec<(usize, Y)>);
-
-/// What every chunk of a batch needs to compute its gradient.
-struct BatchContext<'a, M: Model, L> {
-    model: &'a M,
-    loss: &'a L,
-    x: &'a [Input<M>],
-    y: &'a [Output<M>],
-    seed: u64,
-    epoch: usize,
-    augmentation: Option<&'a Augmentation<Input<M>>>,
-}
-
-impl<M, L> BatchContext<'_, M, L>
-where
-    M: Model,
-    L: Loss<Output<M>, Target = Output<M>>,
-{
-    /// Sums the gradients and losses of the samples `indices` into `worker`; returns the loss
-    /// sum and each sample's training-mode output.
-    fn run(&self, worker: &mut Worker<M>, indices: &[usize]) -> ChunkResult<Output<M>> {
-        worker.grad.fill_zero();
-        let mut total = 0.0f64;
-        let mut outputs = Vec::with_capacity(indices.len());
-        for &i in indices {
-            let (Some(x), Some(target)) = (self.x.get(i), self.y.get(i)) else {
-                continue;
-            };
-            // One random stream per (epoch, sample): dropout and noise do not depend on threads.
-            let mut rng = Rng::stream(self.seed ^ ((self.epoch as u64) << 40), i as u64);
-            let mut input = *x;
-            if let Some(aug) = self.augmentation {
-                aug.apply(&mut input, &mut rng);
-            }
-            let mut out = <Output<M> as Buffer>::ZERO;
-            let l = embednn::sample_gradient(
-                self.model,
-                self.loss,
-                &input,
-                target,
-                &mut out,
-                &mut worker.trace,
-                &mut worker.grad,
-                &mut rng,
-            );
-            total += f64::from(l);
-            outputs.push((i, out));
-        }
-        (total, outputs)
     }
 }
 
