@@ -31,7 +31,7 @@
 //!
 //! // The TinyML "hello world": sine regression, 1 → 16 → 16 → 1.
 //! type Sine = (Dense<1, 16>, Relu, Dense<16, 16>, Relu, Dense<16, 1>);
-//! const _: () = embednn::check::<Sine>();
+//! embednn::check!(Sine); // any size mismatch is a compile error pointing here
 //!
 //! let mut rng = Rng::seed(42);
 //! let mut model = Sine::init(Initializer::GlorotUniform, &mut rng);

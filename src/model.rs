@@ -92,6 +92,28 @@ pub const fn check<M: Model>() {
     let () = <M as Layer<M::Input>>::CHECK;
 }
 
+/// Checks a model definition at compile time, pointing at the line where it is written:
+///
+/// ```
+/// use embednn::prelude::*;
+/// type Net = (Conv2d<8, 8, 1, 4, 3, 3, 1, 1, 8, 8, Same>, Relu, Flatten<256>, Dense<256, 10>);
+/// embednn::check!(Net);
+/// ```
+///
+/// Expands to a `const _` item, so `cargo check` and rust-analyzer evaluate it: a layer that does
+/// not accept the previous layer's output fails with both tensor types named, and a layer whose
+/// size arithmetic is wrong (e.g. a convolution's output size) fails with the expected value —
+/// and the error notes include this line. [`check`] is the same check as a function.
+#[macro_export]
+macro_rules! check {
+    ($model:ty) => {
+        const _: () = {
+            $crate::check::<$model>();
+            <$model as $crate::Layer<$crate::Input<$model>>>::CHECK
+        };
+    };
+}
+
 /// Two intermediate activations of a sequential model share these slots (largest variant wins).
 #[doc(hidden)]
 #[allow(dead_code)]

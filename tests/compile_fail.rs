@@ -12,6 +12,7 @@ fn shapes_are_checked_at_compile_time() {
     t.compile_fail("tests/ui/input_wrong_length.rs");
     t.compile_fail("tests/ui/trace_of_another_model.rs");
     t.compile_fail("tests/ui/batch_norm_needs_whole_batches.rs");
+    t.compile_fail("tests/ui/conv_wrong_output_size_macro.rs");
     t.compile_fail("tests/ui/conv_wrong_output_size.rs");
     t.compile_fail("tests/ui/conv_same_wrong_output_size.rs");
     t.compile_fail("tests/ui/pool_wrong_output_size.rs");
