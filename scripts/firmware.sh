@@ -114,6 +114,7 @@ check_training_ram() {
 
 cmd_test() {
     local start=$SECONDS
+    unset EMBEDNN_MODEL # test the committed model files (deploy is for others)
     prerequisites
     step "build every firmware: Cortex-M4F (sine, train, no_panic), Cortex-M0, benchmark"
     build m4f
