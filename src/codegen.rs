@@ -89,6 +89,33 @@ pub fn write_f32_rows(out: &mut dyn Write, values: &[f32], row_len: usize) -> fm
     out.write_char(']')
 }
 
+/// Writes `values` as nested arrays of `shape` (outermost axis first), e.g. shape `[2, 1, 3]`
+/// gives `[[[a, b, c]], [[d, e, f]]]`: the literal of a `[[[f32; 3]; 1]; 2]` whose elements are
+/// `values` in memory order. An empty shape writes a flat array.
+///
+/// ```
+/// let mut s = String::new();
+/// embednn::codegen::write_f32_nested(&mut s, &[1.0, 2.0, 3.0, 4.0], &[2, 1, 2]).unwrap();
+/// assert_eq!(s, "[[[1.0, 2.0]], [[3.0, 4.0]]]");
+/// ```
+pub fn write_f32_nested(out: &mut dyn Write, values: &[f32], shape: &[usize]) -> fmt::Result {
+    let [_, inner @ ..] = shape else {
+        return write_f32_array(out, values);
+    };
+    if inner.is_empty() {
+        return write_f32_array(out, values);
+    }
+    let chunk: usize = inner.iter().product();
+    out.write_char('[')?;
+    for (i, part) in values.chunks(chunk.max(1)).enumerate() {
+        if i > 0 {
+            out.write_str(", ")?;
+        }
+        write_f32_nested(out, part, inner)?;
+    }
+    out.write_char(']')
+}
+
 macro_rules! tuple_to_rust {
     ($($name:ident $idx:tt),+) => {
         impl<$($name: ToRust),+> ToRust for ($($name,)+) {
