@@ -10,8 +10,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::{env, fs};
 
-use embednn::codegen::write_static;
-use embednn::codegen::ToRust;
+use embednn::codegen::{write_static, ToRust};
 use embednn::format::{ModelFile, ModelInfo};
 use embednn::prelude::*;
 

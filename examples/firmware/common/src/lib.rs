@@ -17,13 +17,9 @@ pub mod finetune;
 #[cfg(feature = "build")]
 pub mod gen;
 
-/// Bit patterns of `f32` values, the form golden tables are stored in (exact, NaN included).
-pub fn bits<const N: usize>(values: &[f32; N]) -> [u32; N] {
-    values.map(f32::to_bits)
-}
-
-/// Distance in units in the last place between two `f32`s (0 = identical bits; `u32::MAX` when
-/// exactly one is NaN). Used to state how far a mismatch is, not to excuse it.
+/// Distance in units in the last place between two `f32`s: 0 only for identical bits (so `-0.0`
+/// and `0.0` are 1 apart), `u32::MAX` when a NaN is involved and the bits differ. Used to state
+/// how far a mismatch is, not to excuse it.
 pub fn ulps(a: f32, b: f32) -> u32 {
     if a.to_bits() == b.to_bits() {
         return 0;
@@ -40,7 +36,7 @@ pub fn ulps(a: f32, b: f32) -> u32 {
             b
         }
     };
-    key(a).abs_diff(key(b))
+    key(a).abs_diff(key(b)).max(1)
 }
 
 /// One golden pair: an input and the output the host computed for it, as `f32` bit patterns.
