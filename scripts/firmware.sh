@@ -20,7 +20,6 @@ source scripts/prerequisites.sh
 fw="$root/examples/firmware"
 export CARGO_TARGET_DIR="${FIRMWARE_TARGET_DIR:-$root/target/firmware}"
 m4f_out="$CARGO_TARGET_DIR/thumbv7em-none-eabihf/release"
-m0_out="$CARGO_TARGET_DIR/thumbv6m-none-eabi/release"
 run_timeout="${FIRMWARE_TIMEOUT:-300}"
 
 step() { echo; echo "==> $*"; }
