@@ -15,6 +15,6 @@ pub mod metrics;
 pub mod plot;
 
 pub use fit::{
-    Augmentation, Compiled, Control, EarlyStopping, EpochLog, Evaluation, FitOptions, History,
-    Metric, Monitor, Schedule, Sequential, Validation, Verbosity,
+    cross_validate, Augmentation, Compiled, Control, CrossValidation, EarlyStopping, EpochLog,
+    Evaluation, FitOptions, History, Metric, Monitor, Schedule, Sequential, Validation, Verbosity,
 };

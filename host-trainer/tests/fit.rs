@@ -242,3 +242,43 @@ fn models_with_batch_norm_train_on_whole_batches() {
     );
     assert_eq!(bytes, run().1, "deterministic");
 }
+
+#[test]
+fn k_fold_cross_validation() {
+    let (x, y) = blobs(300, 9);
+    let run = || {
+        host_trainer::cross_validate(
+            5,
+            3,
+            &x,
+            &y,
+            |fold| {
+                Sequential::<Net>::new(fold as u64)
+                    .compile(Adam::new(0.01), SoftmaxCrossEntropy)
+                    .with_metrics(&[Metric::Accuracy])
+            },
+            |_| FitOptions {
+                epochs: 5,
+                verbose: Verbosity::Silent,
+                ..Default::default()
+            },
+        )
+        .unwrap()
+    };
+    let cv = run();
+    assert_eq!(cv.folds.len(), 5);
+    let acc = cv.mean_metric(Metric::Accuracy).unwrap();
+    assert!(acc > 0.9, "mean held-out accuracy {acc}");
+    assert!(cv.std_metric(Metric::Accuracy).unwrap() < 0.1);
+    assert_eq!(cv, run(), "deterministic");
+    // Too many folds is an error, not a panic.
+    let err = host_trainer::cross_validate(
+        1000,
+        0,
+        &x,
+        &y,
+        |_| Sequential::<Net>::new(0).compile(Adam::new(0.01), SoftmaxCrossEntropy),
+        |_| FitOptions::default(),
+    );
+    assert!(err.is_err());
+}
