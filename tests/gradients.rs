@@ -182,3 +182,70 @@ fn losses() {
         assert!(*e < TOLERANCE, "{name}: relative error {e:.2e}");
     }
 }
+
+/// The checker itself catches a wrong backward pass (a negative control for every test above).
+#[test]
+fn checker_rejects_a_wrong_gradient() {
+    /// `y = W·x + b` whose backward forgets the bias gradient and halves the input gradient.
+    #[derive(Clone)]
+    struct Wrong(Dense<3, 2>);
+    impl Params for Wrong {
+        type Gradient = Dense<3, 2>;
+        const PARAMS: usize = 8;
+        fn for_each_param(&self, f: &mut impl FnMut(embednn::ParamKind, &[f32])) {
+            self.0.for_each_param(f)
+        }
+        fn for_each_param_mut(&mut self, f: &mut impl FnMut(embednn::ParamKind, &mut [f32])) {
+            self.0.for_each_param_mut(f)
+        }
+        fn visit_trainable<const K: usize>(
+            &mut self,
+            grad: &mut Dense<3, 2>,
+            state: [&mut Dense<3, 2>; K],
+            f: &mut impl FnMut(embednn::ParamSlot<'_, K>),
+        ) {
+            self.0.visit_trainable(grad, state, f)
+        }
+    }
+    impl Layer<[f32; 3]> for Wrong {
+        type Output = [f32; 2];
+        type Cache = ();
+        type BatchScratch = ();
+        const MACS: usize = 6;
+        fn forward(&self, x: &[f32; 3], y: &mut [f32; 2]) {
+            self.0.forward(x, y)
+        }
+        fn backward(
+            &self,
+            x: &[f32; 3],
+            y: &[f32; 2],
+            _: &(),
+            dy: &[f32; 2],
+            dx: Option<&mut [f32; 3]>,
+            grad: Option<&mut Dense<3, 2>>,
+        ) {
+            let mut g = Dense::<3, 2>::ZERO;
+            let mut d = [0.0; 3];
+            self.0.backward(x, y, &(), dy, Some(&mut d), Some(&mut g));
+            g.bias.fill(0.0);
+            if let Some(grad) = grad {
+                grad.add_assign(&g);
+            }
+            if let Some(dx) = dx {
+                *dx = d.map(|v| v * 0.5);
+            }
+        }
+        fn describe(_: &mut impl FnMut(embednn::LayerInfo)) {}
+    }
+    let layer = Wrong(Dense::init(Initializer::GlorotUniform, &mut Rng::seed(1)));
+    let report = check_layer(&layer, &[0.3, -0.2, 0.9], H, 1);
+    assert!(report.input_error > 0.1, "{report:?}");
+    assert!(
+        report.param_errors[0] < TOLERANCE,
+        "the kernel gradient is right: {report:?}"
+    );
+    assert!(
+        report.param_errors[1] > 0.1,
+        "the bias gradient is wrong: {report:?}"
+    );
+}

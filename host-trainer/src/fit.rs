@@ -815,10 +815,9 @@ impl CrossValidation {
         mean(self.folds.iter().map(|f| f.loss))
     }
 
-    /// Mean of one metric over the folds (`None` if it was not tracked).
-    pub fn mean_metric(&self, metric: Metric) -> Option<f64> {
-        let values: Vec<f64> = self
-            .folds
+    /// One metric's value on each fold (empty if it was not tracked).
+    pub fn metric(&self, metric: Metric) -> Vec<f64> {
+        self.folds
             .iter()
             .filter_map(|f| {
                 f.metrics
@@ -826,26 +825,22 @@ impl CrossValidation {
                     .find(|(m, _)| *m == metric)
                     .map(|(_, v)| *v)
             })
-            .collect();
+            .collect()
+    }
+
+    /// Mean of one metric over the folds (`None` if it was not tracked).
+    pub fn mean_metric(&self, metric: Metric) -> Option<f64> {
+        let values = self.metric(metric);
         (!values.is_empty()).then(|| mean(values.into_iter()))
     }
 
     /// Sample standard deviation of one metric over the folds.
     pub fn std_metric(&self, metric: Metric) -> Option<f64> {
-        let values: Vec<f64> = self
-            .folds
-            .iter()
-            .filter_map(|f| {
-                f.metrics
-                    .iter()
-                    .find(|(m, _)| *m == metric)
-                    .map(|(_, v)| *v)
-            })
-            .collect();
+        let values = self.metric(metric);
         let m = mean(values.iter().copied());
         (values.len() > 1).then(|| {
-            (values.iter().map(|v| (v - m) * (v - m)).sum::<f64>() / (values.len() - 1) as f64)
-                .sqrt()
+            let ss: f64 = values.iter().map(|v| (v - m) * (v - m)).sum();
+            (ss / (values.len() - 1) as f64).sqrt()
         })
     }
 }

@@ -81,20 +81,20 @@ impl<const C: usize> BatchNorm<C> {
 
     /// `dense` followed by this batch norm, as one dense layer (for export to the device).
     pub fn fold_dense<const I: usize>(&self, dense: &Dense<I, C>) -> Dense<I, C> {
-        let (scale, shift) = self.affine();
         let mut out = *dense;
-        for ((column, b), (s, t)) in out
-            .kernel
-            .data
-            .0
-            .iter_mut()
-            .zip(out.bias.data.0[0].iter_mut())
-            .zip(scale.iter().zip(&shift))
-        {
-            column.iter_mut().for_each(|w| *w *= s);
+        let [bias] = &mut out.bias.data.0;
+        self.fold_filters(out.kernel.data.0.iter_mut().map(|c| &mut c[..]), bias);
+        out
+    }
+
+    /// Scales output channel `c`'s filter by `scale[c]` and maps its bias `b` to
+    /// `b·scale[c] + shift[c]`: a layer followed by this batch norm, as one layer.
+    fn fold_filters<'a>(&self, filters: impl Iterator<Item = &'a mut [f32]>, bias: &mut [f32; C]) {
+        let (scale, shift) = self.affine();
+        for ((filter, b), (s, t)) in filters.zip(bias.iter_mut()).zip(scale.iter().zip(&shift)) {
+            filter.iter_mut().for_each(|w| *w *= s);
             *b = *b * s + t;
         }
-        out
     }
 
     /// `conv` followed by this batch norm, as one convolution.
@@ -113,21 +113,12 @@ impl<const C: usize> BatchNorm<C> {
         &self,
         conv: &Conv2d<H, W, CIN, C, KH, KW, SH, SW, OH, OW, P>,
     ) -> Conv2d<H, W, CIN, C, KH, KW, SH, SW, OH, OW, P> {
-        let (scale, shift) = self.affine();
         let mut out = *conv;
-        for ((filter, b), (s, t)) in out
+        let filters = out
             .kernel
             .iter_mut()
-            .zip(out.bias.iter_mut())
-            .zip(scale.iter().zip(&shift))
-        {
-            filter
-                .as_flattened_mut()
-                .as_flattened_mut()
-                .iter_mut()
-                .for_each(|w| *w *= s);
-            *b = *b * s + t;
-        }
+            .map(|f| f.as_flattened_mut().as_flattened_mut());
+        self.fold_filters(filters, &mut out.bias);
         out
     }
 
@@ -143,17 +134,11 @@ impl<const C: usize> BatchNorm<C> {
         &self,
         conv: &Conv1d<L, CIN, C, KL, SL, OL, P>,
     ) -> Conv1d<L, CIN, C, KL, SL, OL, P> {
-        let (scale, shift) = self.affine();
         let mut out = *conv;
-        for ((filter, b), (s, t)) in out
-            .kernel
-            .iter_mut()
-            .zip(out.bias.iter_mut())
-            .zip(scale.iter().zip(&shift))
-        {
-            filter.as_flattened_mut().iter_mut().for_each(|w| *w *= s);
-            *b = *b * s + t;
-        }
+        self.fold_filters(
+            out.kernel.iter_mut().map(|f| f.as_flattened_mut()),
+            &mut out.bias,
+        );
         out
     }
 

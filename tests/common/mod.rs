@@ -101,40 +101,51 @@ pub fn check_layer<X: Tensor, L: Layer<X> + Clone>(layer: &L, x: &X, h: f32, see
     let input_error = relative_error(&analytic, &numeric);
     let mut checked = X::LEN;
 
-    // Analytic parameter gradients, in visiting order.
-    let mut analytic_params: Vec<Vec<f64>> = Vec::new();
-    {
-        let mut probe = layer.clone();
-        probe.visit_trainable(&mut grad, [], &mut |slot| {
-            analytic_params.push(slot.grad.iter().map(|&g| f64::from(g)).collect());
-        });
-    }
-    let mut param_errors = Vec::new();
-    for (k, analytic) in analytic_params.iter().enumerate() {
-        let mut numeric = Vec::new();
-        for j in 0..analytic.len() {
-            let perturbed = |delta: f32| {
-                let mut l = layer.clone();
-                let mut scratch = <L::Gradient as Buffer>::ZERO;
-                let mut index = 0;
-                l.visit_trainable(&mut scratch, [], &mut |slot| {
-                    if index == k {
-                        slot.value[j] += delta;
-                    }
-                    index += 1;
-                });
-                objective(&l, x, &c, seed)
-            };
-            numeric.push((perturbed(h) - perturbed(-h)) / (2.0 * f64::from(h)));
-        }
-        checked += analytic.len();
-        param_errors.push(relative_error(analytic, &numeric));
-    }
+    let (param_errors, params) = compare_params(layer, &mut grad, h, |l| objective(l, x, &c, seed));
+    checked += params;
     Report {
         input_error,
         param_errors,
         checked,
     }
+}
+
+/// Compares each trainable parameter array's analytic gradient (`grad`, in visiting order) with
+/// central differences of `objective`; returns the relative errors and the scalars checked.
+fn compare_params<L: embednn::Params + Clone>(
+    layer: &L,
+    grad: &mut L::Gradient,
+    h: f32,
+    objective: impl Fn(&L) -> f64,
+) -> (Vec<f64>, usize) {
+    let mut analytic: Vec<Vec<f64>> = Vec::new();
+    layer.clone().visit_trainable(grad, [], &mut |slot| {
+        analytic.push(slot.grad.iter().map(|&g| f64::from(g)).collect());
+    });
+    let mut errors = Vec::new();
+    let mut checked = 0;
+    for (k, analytic) in analytic.iter().enumerate() {
+        let numeric: Vec<f64> = (0..analytic.len())
+            .map(|j| {
+                let perturbed = |delta: f32| {
+                    let mut l = layer.clone();
+                    let mut scratch = <L::Gradient as Buffer>::ZERO;
+                    let mut index = 0;
+                    l.visit_trainable(&mut scratch, [], &mut |slot| {
+                        if index == k {
+                            slot.value[j] += delta;
+                        }
+                        index += 1;
+                    });
+                    objective(&l)
+                };
+                (perturbed(h) - perturbed(-h)) / (2.0 * f64::from(h))
+            })
+            .collect();
+        checked += analytic.len();
+        errors.push(relative_error(analytic, &numeric));
+    }
+    (errors, checked)
 }
 
 /// Checks a loss's gradient with respect to the prediction.
@@ -294,32 +305,9 @@ pub fn check_batch<X: Tensor, L: Layer<X> + Clone>(layer: &L, xs: &[X], h: f32) 
     }
     let input_error = relative_error(&analytic, &numeric);
     let mut checked = analytic.len();
-    let mut analytic_params: Vec<Vec<f64>> = Vec::new();
-    layer.clone().visit_trainable(&mut grad, [], &mut |slot| {
-        analytic_params.push(slot.grad.iter().map(|&g| f64::from(g)).collect());
-    });
-    let mut param_errors = Vec::new();
-    for (k, analytic) in analytic_params.iter().enumerate() {
-        let numeric: Vec<f64> = (0..analytic.len())
-            .map(|j| {
-                let perturbed = |delta: f32| {
-                    let mut l = layer.clone();
-                    let mut scratch = <L::Gradient as Buffer>::ZERO;
-                    let mut index = 0;
-                    l.visit_trainable(&mut scratch, [], &mut |slot| {
-                        if index == k {
-                            slot.value[j] += delta;
-                        }
-                        index += 1;
-                    });
-                    batch_objective(&l, xs, &c)
-                };
-                (perturbed(h) - perturbed(-h)) / (2.0 * f64::from(h))
-            })
-            .collect();
-        checked += analytic.len();
-        param_errors.push(relative_error(analytic, &numeric));
-    }
+    let (param_errors, params) =
+        compare_params(layer, &mut grad, h, |l| batch_objective(l, xs, &c));
+    checked += params;
     Report {
         input_error,
         param_errors,
