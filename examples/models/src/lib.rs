@@ -1,10 +1,15 @@
 //! The model types of the examples, in one place so that the host trainer, the firmware and the
 //! firmware's build script all use exactly the same type (and so the same architecture
 //! fingerprint).
+//!
+//! [`gestures`] generates the synthetic accelerometer windows of the gestures example, on the
+//! host and — bit for bit the same — on a device.
 #![no_std]
 #![forbid(unsafe_code)]
 
 use embednn::prelude::*;
+
+pub mod gestures;
 
 /// The classic Keras tutorial: `Dense(10, relu) → Dense(1)` on 2 features.
 pub type KerasTutorial = (Dense<2, 10>, Relu, Dense<10, 1>);
@@ -30,3 +35,45 @@ const _: () = embednn::check::<DigitsMlp>();
 /// Same architecture fingerprint as [`DigitsMlp`], so `digits.ennm` loads into it.
 pub type DigitsHead = (Frozen<(Dense<64, 64>, Relu)>, Dense<64, 10>);
 const _: () = embednn::check::<DigitsHead>();
+
+/// A CNN for the 8×8 digits: two 3×3 "same" convolutions (16 and 32 filters), each followed by
+/// a 2×2 max pool, then dropout and a dense classifier (logits).
+///
+/// `8×8×1 → conv 8×8×16 → pool 4×4×16 → conv 4×4×32 → pool 2×2×32 → 128 → 10`.
+///
+/// MACs per inference: 8·8·16·(3·3·1) = 9,216 + 4·4·32·(3·3·16) = 73,728 + 128·10 = 1,280,
+/// together 84,224. 6,090 parameters (24 KB of `f32` in flash); 8.5 KB of RAM for one inference
+/// ([`Model::INFERENCE_BYTES`](embednn::Model::INFERENCE_BYTES) = 8,496). Trained by
+/// `examples/digits_cnn.rs` to about 99% on the held-out digits.
+pub type DigitsCnn = (
+    Conv2d<8, 8, 1, 16, 3, 3, 1, 1, 8, 8, Same>,
+    Relu,
+    MaxPool2d<2, 2, 2, 2, 4, 4>,
+    Conv2d<4, 4, 16, 32, 3, 3, 1, 1, 4, 4, Same>,
+    Relu,
+    MaxPool2d<2, 2, 2, 2, 2, 2>,
+    Flatten<128>,
+    Dropout<250>,
+    Dense<128, 10>,
+);
+const _: () = embednn::check::<DigitsCnn>();
+
+/// A 1-D CNN for accelerometer windows (64 steps × 3 axes, see [`gestures`]): two 5-tap "same"
+/// convolutions with 2× max pooling, global average pooling over time and a dense classifier
+/// (6 gesture logits).
+///
+/// MACs per inference: 64·16·(5·3) = 15,360 + 32·32·(5·16) = 81,920 + 16·32 = 512 (global
+/// pool) + 32·6 = 192, together 97,984. 3,046 parameters (12 KB of `f32` in flash); 9 KB of RAM
+/// for one inference (`INFERENCE_BYTES` = 8,992). Trained by `examples/gestures.rs` to about 98%
+/// on held-out synthetic windows.
+pub type GestureCnn = (
+    Conv1d<64, 3, 16, 5, 1, 64, Same>,
+    Relu,
+    MaxPool1d<2, 2, 32>,
+    Conv1d<32, 16, 32, 5, 1, 32, Same>,
+    Relu,
+    MaxPool1d<2, 2, 16>,
+    GlobalAvgPool,
+    Dense<32, 6>,
+);
+const _: () = embednn::check::<GestureCnn>();
