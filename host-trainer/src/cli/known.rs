@@ -7,10 +7,17 @@
 
 use embednn::format::fingerprint;
 use embednn::{Init, Model};
-use embednn_models::{DigitsMlp, Iris, KerasTutorial, Sine};
+use embednn_models::{DigitsCnn, DigitsMlp, GestureCnn, Iris, KerasTutorial, Sine};
 
 /// The names of the known model types, in the order they are tried.
-pub const NAMES: [&str; 4] = ["KerasTutorial", "Sine", "Iris", "DigitsMlp"];
+pub const NAMES: [&str; 6] = [
+    "KerasTutorial",
+    "Sine",
+    "Iris",
+    "DigitsMlp",
+    "DigitsCnn",
+    "GestureCnn",
+];
 
 /// Something to do with a model type chosen at run time.
 pub trait ModelVisitor {
@@ -32,7 +39,7 @@ pub fn with_model<V: ModelVisitor>(fingerprint_in_file: u64, visitor: V) -> Opti
             )+
         };
     }
-    try_types!(KerasTutorial, Sine, Iris, DigitsMlp);
+    try_types!(KerasTutorial, Sine, Iris, DigitsMlp, DigitsCnn, GestureCnn);
     None
 }
 
@@ -55,6 +62,8 @@ mod test {
             fingerprint::<Sine>(),
             fingerprint::<Iris>(),
             fingerprint::<DigitsMlp>(),
+            fingerprint::<DigitsCnn>(),
+            fingerprint::<GestureCnn>(),
         ];
         for (print, name) in prints.iter().zip(NAMES) {
             assert_eq!(with_model(*print, Name), Some(name));

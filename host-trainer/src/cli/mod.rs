@@ -19,8 +19,8 @@ use clap::{Parser, Subcommand};
 ///
 /// Model files are the ones `ModelFile::save` writes (magic `ENNM`, CRC-32 checked). `evaluate`
 /// and `predict` need the model type, which is recognised by the architecture fingerprint among
-/// the example model types (KerasTutorial, Sine, Iris, DigitsMlp). Both apply the
-/// standardization stored in the file before inference.
+/// the example model types (KerasTutorial, Sine, Iris, DigitsMlp, DigitsCnn, GestureCnn). Both
+/// apply the standardization stored in the file before inference.
 #[derive(Debug, Parser)]
 #[command(name = "embednn", version)]
 pub struct Cli {
