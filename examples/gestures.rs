@@ -10,7 +10,7 @@
 //!   the next 600;
 //! - held-out test: windows `0..600` of `TEST_SEED` (100 per class).
 //!
-//! 60 epochs of Adam with a cosine-decaying learning rate, 8–18 s in release mode on two cores.
+//! 60 epochs of Adam with a cosine-decaying learning rate, about 7.5 s in release mode on two cores.
 //! Over weight seeds 0–4 the held-out accuracy was 97.5–98.3% (10–15 of 600 wrong); the
 //! mistakes are where the generator makes the classes overlap on purpose — weak taps taken for
 //! desk bumps (idle), short shakes and swipes for each other, slight tilts for idle.
