@@ -82,8 +82,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let accuracy = eval.metrics[0].1;
     let errors = predicted.iter().zip(&truth).filter(|(p, t)| p != t).count();
     println!(
-        "seed {seed}: held-out test: {} samples, {errors} wrong, loss {:.4}, accuracy {accuracy:.4} \
-         (trained in {:.1} s)",
+        "seed {seed}: held-out test: {} samples, {errors} wrong, loss {:.4}, \
+         accuracy {accuracy:.4} (trained in {:.1} s)",
         tx.len(),
         eval.loss,
         training_time.as_secs_f64()

@@ -10,7 +10,8 @@
 //!   the next 600;
 //! - held-out test: windows `0..600` of `TEST_SEED` (100 per class).
 //!
-//! 60 epochs of Adam with a cosine-decaying learning rate, about 7.5 s in release mode on two cores.
+//! 60 epochs of Adam with a cosine-decaying learning rate: about 7.5 s in release mode on two
+//! cores.
 //! Over weight seeds 0–4 the held-out accuracy was 97.5–98.3% (10–15 of 600 wrong); the
 //! mistakes are where the generator makes the classes overlap on purpose — weak taps taken for
 //! desk bumps (idle), short shakes and swipes for each other, slight tilts for idle.
@@ -104,8 +105,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let accuracy = eval.metrics[0].1;
     let errors = predicted.iter().zip(&truth).filter(|(p, t)| p != t).count();
     println!(
-        "seed {seed}: held-out test: {} windows, {errors} wrong, loss {:.4}, accuracy {accuracy:.4} \
-         (trained in {:.1} s)",
+        "seed {seed}: held-out test: {} windows, {errors} wrong, loss {:.4}, \
+         accuracy {accuracy:.4} (trained in {:.1} s)",
         tx.len(),
         eval.loss,
         training_time.as_secs_f64()
