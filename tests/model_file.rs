@@ -278,3 +278,38 @@ fn atomic_save_to_disk() {
     assert_eq!(names, [std::ffi::OsString::from("iris.ennm")]);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Saves a freshly initialized `M`, loads it into a zeroed `M` and checks every parameter bit and
+/// the metadata.
+fn round_trip<M: Model + Init + PartialEq + core::fmt::Debug>(name: &str) {
+    let model = M::init(Initializer::GlorotUniform, &mut Rng::seed(77));
+    let labels = ["a", "b"];
+    let mean = vec![0.5; <M::Input as Buffer>::LEN];
+    let std = vec![2.0; <M::Input as Buffer>::LEN];
+    let pre = Preprocessing {
+        mean: &mean,
+        std: &std,
+        labels: &labels,
+    };
+    let bytes = saved(&model, &pre);
+    let mut loaded = zeros::<M>();
+    let info = ModelFile::load_into(&mut loaded, &bytes).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert_eq!(loaded, model, "{name}");
+    assert_eq!(info.params.len(), M::PARAMS, "{name}");
+    assert_eq!(info.mean.len(), <M::Input as Buffer>::LEN, "{name}");
+    assert_eq!(info.labels().collect::<Vec<_>>(), labels, "{name}");
+    assert!(bytes.len() <= ModelFile::<M>::MAX_BYTES, "{name}");
+}
+
+#[test]
+fn every_example_model_round_trips() {
+    use embednn_models::*;
+    round_trip::<KerasTutorial>("KerasTutorial");
+    round_trip::<Sine>("Sine");
+    round_trip::<SineHead>("SineHead");
+    round_trip::<Iris>("Iris");
+    round_trip::<DigitsMlp>("DigitsMlp");
+    round_trip::<DigitsHead>("DigitsHead");
+    round_trip::<DigitsCnn>("DigitsCnn");
+    round_trip::<GestureCnn>("GestureCnn");
+}
