@@ -14,7 +14,7 @@
 //! ```
 //!
 //! A tuple `(L0, L1, …, Ln)` implements [`Layer<X>`] when `L0: Layer<X>` and every `Lk` accepts
-//! the output of `Lk-1`. Up to 16 layers per tuple; a tuple is itself a layer, so deeper models
+//! the output of `Lk-1`. Up to 24 layers per tuple; a tuple is itself a layer, so deeper models
 //! nest (`((Dense<8, 8>, Relu), (Dense<8, 8>, Relu), …)`).
 //!
 //! **Memory.** Inference keeps only two intermediate activations alive at a time: they share two
@@ -133,6 +133,14 @@ pub enum Slot<
     T12 = (),
     T13 = (),
     T14 = (),
+    T15 = (),
+    T16 = (),
+    T17 = (),
+    T18 = (),
+    T19 = (),
+    T20 = (),
+    T21 = (),
+    T22 = (),
 > {
     Empty,
     V0(T0),
@@ -150,6 +158,14 @@ pub enum Slot<
     V12(T12),
     V13(T13),
     V14(T14),
+    V15(T15),
+    V16(T16),
+    V17(T17),
+    V18(T18),
+    V19(T19),
+    V20(T20),
+    V21(T21),
+    V22(T22),
 }
 
 /// The slot layer `k` reads from and the one it writes to (inference: read `k - 1`, write `k`).
@@ -682,4 +698,60 @@ sequential! {
     last: L15 15 T14 V14 14;
     all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15];
     temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15)];
+    last: L16 16 T15 V15 15;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16)];
+    last: L17 17 T16 V16 16;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17)];
+    last: L18 18 T17 V17 17;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18)];
+    last: L19 19 T18 V18 18;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19)];
+    last: L20 20 T19 V19 19;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19) (L20 20 T19 V19 19 T20 V20)];
+    last: L21 21 T20 V20 20;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20, L21 21];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19) (L20 20 T19 V19 19 T20 V20) (L21 21 T20 V20 20 T21 V21)];
+    last: L22 22 T21 V21 21;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20, L21 21, L22 22];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21];
+}
+sequential! {
+    first: L0 T0 V0;
+    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19) (L20 20 T19 V19 19 T20 V20) (L21 21 T20 V20 20 T21 V21) (L22 22 T21 V21 21 T22 V22)];
+    last: L23 23 T22 V22 22;
+    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20, L21 21, L22 22, L23 23];
+    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22];
 }
