@@ -67,13 +67,24 @@
 //!
 //! # Cost
 //!
-//! The convolution is direct: no im2col buffer, no scratch memory
-//! ([`Layer::FORWARD_BYTES`] is 0), and windows are clipped at the padded borders instead of
-//! reading zeros. Sums run in a fixed order ([`kernels::dot`] per kernel row, rows in order, then
-//! the bias), so results are bit-identical on every target.
+//! The convolution is direct, without an im2col matrix. Each output is summed in a fixed order,
+//! one product at a time starting from the bias, taps in storage order, so results are
+//! bit-identical on every target. How the kernels go (instructions per MAC on a Cortex-M4F are
+//! in `examples/firmware/README.md`):
+//!
+//! - [`Conv2d`]/[`Conv1d`] copy each window into a filter-sized buffer (zeros where it hangs over
+//!   the border, as TensorFlow's padded patches; [`Layer::FORWARD_BYTES`] is that one window) and
+//!   compute eight output channels per pass over it, so each loaded input feeds eight
+//!   multiply-adds.
+//! - A 1×1 convolution needs no copy: its kernel is a `[[f32; CIN]; COUT]` matrix, and it runs
+//!   the [`Dense`](crate::Dense) kernel on four pixels at a time (stride 1) or one (larger
+//!   strides) — the same sums in the same order either way.
+//! - [`DepthwiseConv2d`] computes four channels at a time with their sums in registers across
+//!   the window, which it clips at the borders (no scratch memory).
 
 use core::fmt::{self, Debug};
 use core::marker::PhantomData;
+use core::mem::size_of;
 
 use crate::buffer::Buffer;
 use crate::codegen::{self, ToRust};
@@ -82,6 +93,7 @@ use crate::kernels;
 use crate::layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
 use crate::model::FixedInput;
 use crate::rng::Rng;
+use crate::tensor::Tensor;
 
 use super::const_fmt::Message;
 
@@ -365,9 +377,12 @@ impl Span {
 
 /// One output channel's filter, seen as kernel rows of `KW` taps × `CIN` channels: a 2-D
 /// filter has `KH` rows, a 1-D filter one. Lets `Conv1d` and `Conv2d` share their loops.
-trait FilterRows<const KW: usize, const CIN: usize> {
+trait FilterRows<const KW: usize, const CIN: usize>: Tensor {
     fn rows(&self) -> &[[[f32; CIN]; KW]];
     fn rows_mut(&mut self) -> &mut [[[f32; CIN]; KW]];
+    /// The kernel as the rows of a dense layer, `[[f32; CIN]; COUT]`, when every filter is a
+    /// single tap (a 1×1 convolution); `None` otherwise.
+    fn pointwise<const COUT: usize>(kernel: &[Self; COUT]) -> Option<&[[f32; CIN]; COUT]>;
 }
 
 impl<const KH: usize, const KW: usize, const CIN: usize> FilterRows<KW, CIN>
@@ -381,6 +396,14 @@ impl<const KH: usize, const KW: usize, const CIN: usize> FilterRows<KW, CIN>
     fn rows_mut(&mut self) -> &mut [[[f32; CIN]; KW]] {
         self
     }
+    #[inline(always)]
+    fn pointwise<const COUT: usize>(kernel: &[Self; COUT]) -> Option<&[[f32; CIN]; COUT]> {
+        if KH == 1 && KW == 1 {
+            kernel.as_flattened().as_flattened().first_chunk()
+        } else {
+            None
+        }
+    }
 }
 
 impl<const KW: usize, const CIN: usize> FilterRows<KW, CIN> for [[f32; CIN]; KW] {
@@ -392,10 +415,26 @@ impl<const KW: usize, const CIN: usize> FilterRows<KW, CIN> for [[f32; CIN]; KW]
     fn rows_mut(&mut self) -> &mut [[[f32; CIN]; KW]] {
         core::slice::from_mut(self)
     }
+    #[inline(always)]
+    fn pointwise<const COUT: usize>(kernel: &[Self; COUT]) -> Option<&[[f32; CIN]; COUT]> {
+        if KW == 1 {
+            kernel.as_flattened().first_chunk()
+        } else {
+            None
+        }
+    }
 }
 
-/// `y[oh][ow][co] = Σ_kh dot(kernel[co][kh][window], x[ih][window]) + bias[co]`, rows summed in
-/// order, starting from zero.
+/// `y[oh][ow][co] = bias[co] + Σ kernel[co][kh][kw][ci]·x[ih][iw][ci]` over the whole window,
+/// the taps in the padding multiplying zeros (as TensorFlow's padded patches do), summed one
+/// product at a time from the bias in the order (kh, kw, ci).
+///
+/// Each window is first copied into a filter-shaped buffer (one window, zeros where it hangs
+/// over the border: [`Layer::FORWARD_BYTES`]); then every output channel is a dense row against
+/// it ([`kernels::dense_forward_flat`]: eight filters per pass, all of constant size, so each
+/// loaded input feeds eight multiply-adds). A 1×1 convolution skips the copy: its window is one
+/// input pixel and its kernel a `[[f32; CIN]; COUT]` matrix, so it runs
+/// [`kernels::dense_forward`] in place — the same sums in the same order.
 #[inline]
 fn conv_forward<
     F: FilterRows<KW, CIN>,
@@ -414,19 +453,49 @@ fn conv_forward<
     x: &[[[f32; CIN]; W]; H],
     y: &mut [[[f32; COUT]; OW]; OH],
 ) {
+    if let Some(dense) = F::pointwise(kernel) {
+        if H == OH && W == OW {
+            // Stride 1: output pixel p is input pixel p; four pixels at a time.
+            let (xs4, xs_rest) = x.as_flattened().as_chunks::<4>();
+            let (ys4, ys_rest) = y.as_flattened_mut().as_chunks_mut::<4>();
+            for (xs, ys) in xs4.iter().zip(ys4) {
+                kernels::dense_forward4(dense, bias, xs, ys);
+            }
+            for (xp, yp) in xs_rest.iter().zip(ys_rest) {
+                kernels::dense_forward(dense, bias, xp, yp);
+            }
+            return;
+        }
+        // A 1-tap window never reaches into the padding.
+        for (oh, y_row) in y.iter_mut().enumerate() {
+            let x_row = rows.span(oh).input_of(x).first();
+            for (ow, pixel) in y_row.iter_mut().enumerate() {
+                match x_row.and_then(|x_row| cols.span(ow).input_of(x_row).first()) {
+                    Some(x_pixel) => kernels::dense_forward(dense, bias, x_pixel, pixel),
+                    None => *pixel = *bias,
+                }
+            }
+        }
+        return;
+    }
+    let mut window = F::ZERO;
     for (oh, y_row) in y.iter_mut().enumerate() {
         let r = rows.span(oh);
-        let x_rows = r.input_of(x);
         for (ow, pixel) in y_row.iter_mut().enumerate() {
             let c = cols.span(ow);
-            for ((out, filter), &b) in pixel.iter_mut().zip(kernel).zip(bias) {
-                let mut acc = 0.0;
-                for (x_row, w_row) in x_rows.iter().zip(r.taps_of(filter.rows())) {
-                    let w = c.taps_of(w_row).as_flattened();
-                    acc += kernels::dot(w, c.input_of(x_row).as_flattened());
-                }
-                *out = acc + b;
+            if r.len() < window.rows().len() || c.len() < KW {
+                window = F::ZERO; // the padding
             }
+            for (w_row, x_row) in r
+                .taps_of_mut(window.rows_mut())
+                .iter_mut()
+                .zip(r.input_of(x))
+            {
+                for (w, &v) in c.taps_of_mut(w_row).iter_mut().zip(c.input_of(x_row)) {
+                    *w = v;
+                }
+            }
+            kernels::dense_forward_flat(kernel, bias, &window, pixel);
         }
     }
 }
@@ -755,6 +824,12 @@ impl<
     type Cache = ();
     type BatchScratch = ();
     const MACS: usize = OH * OW * COUT * KH * KW * CIN;
+    /// One window (a filter-sized buffer); none for a 1×1 convolution.
+    const FORWARD_BYTES: usize = if KH * KW == 1 {
+        0
+    } else {
+        size_of::<[[[f32; CIN]; KW]; KH]>()
+    };
     const CHECK: () = {
         Self::ROWS.check("Conv2d", &HEIGHT, OH);
         Self::COLS.check("Conv2d", &WIDTH, OW);
@@ -929,6 +1004,12 @@ impl<
     type Cache = ();
     type BatchScratch = ();
     const MACS: usize = OL * COUT * KL * CIN;
+    /// One window (a filter-sized buffer); none for a 1-tap convolution.
+    const FORWARD_BYTES: usize = if KL == 1 {
+        0
+    } else {
+        size_of::<[[f32; CIN]; KL]>()
+    };
     const CHECK: () = Self::STEPS.check("Conv1d", &LENGTH, OL);
 
     #[inline]
@@ -1118,18 +1199,39 @@ impl<
         for (oh, y_row) in y.iter_mut().enumerate() {
             let r = Self::ROWS.span(oh);
             let x_rows = r.input_of(x);
+            let w_rows = r.taps_of(&self.kernel);
             for (ow, pixel) in y_row.iter_mut().enumerate() {
                 let c = Self::COLS.span(ow);
-                *pixel = [0.0; C];
-                for (x_row, w_row) in x_rows.iter().zip(r.taps_of(&self.kernel)) {
-                    for (xp, wp) in c.input_of(x_row).iter().zip(c.taps_of(w_row)) {
-                        for ((o, &xv), &wv) in pixel.iter_mut().zip(xp).zip(wp) {
-                            *o += wv * xv;
+                // Four channels at a time, their sums in registers across the window.
+                let (out4, out_rest) = pixel.as_chunks_mut::<4>();
+                let (bias4, bias_rest) = self.bias.as_chunks::<4>();
+                for (j, (out, b)) in out4.iter_mut().zip(bias4).enumerate() {
+                    let mut acc = *b;
+                    for (x_row, w_row) in x_rows.iter().zip(w_rows) {
+                        for (xp, wp) in c.input_of(x_row).iter().zip(c.taps_of(w_row)) {
+                            let xs = xp.as_chunks::<4>().0.get(j);
+                            let ws = wp.as_chunks::<4>().0.get(j);
+                            if let (Some(xs), Some(ws)) = (xs, ws) {
+                                for ((a, &w), &x) in acc.iter_mut().zip(ws).zip(xs) {
+                                    *a += w * x;
+                                }
+                            }
                         }
                     }
+                    *out = acc;
                 }
-                for (o, &b) in pixel.iter_mut().zip(&self.bias) {
-                    *o += b;
+                for (k, (out, &b)) in out_rest.iter_mut().zip(bias_rest).enumerate() {
+                    let mut acc = b;
+                    for (x_row, w_row) in x_rows.iter().zip(w_rows) {
+                        for (xp, wp) in c.input_of(x_row).iter().zip(c.taps_of(w_row)) {
+                            let xs = xp.as_chunks::<4>().1.get(k);
+                            let ws = wp.as_chunks::<4>().1.get(k);
+                            if let (Some(&x), Some(&w)) = (xs, ws) {
+                                acc += w * x;
+                            }
+                        }
+                    }
+                    *out = acc;
                 }
             }
         }
@@ -1401,6 +1503,166 @@ mod test {
         conv.forward(&x, &mut y);
         // [1+2+5+6, 3+4+7+8; 9+10+13+14, 11+12+15+16] + 1
         assert_eq!(y, [[[15.0], [23.0]], [[47.0], [55.0]]]);
+    }
+
+    /// The documented sums, written naively: from the bias, the whole window in (kh, kw, ci)
+    /// order, taps in the padding multiplying zeros.
+    #[allow(clippy::needless_range_loop)] // the reference indexes, like the formula
+    fn conv2d_reference<
+        const H: usize,
+        const W: usize,
+        const CIN: usize,
+        const COUT: usize,
+        const KH: usize,
+        const KW: usize,
+        const SH: usize,
+        const SW: usize,
+        const OH: usize,
+        const OW: usize,
+        P: Padding,
+    >(
+        conv: &Conv2d<H, W, CIN, COUT, KH, KW, SH, SW, OH, OW, P>,
+        x: &[[[f32; CIN]; W]; H],
+    ) -> [[[f32; COUT]; OW]; OH] {
+        let (top, left) = (
+            Axis::new(H, KH, SH, P::SAME).before,
+            Axis::new(W, KW, SW, P::SAME).before,
+        );
+        let mut y = [[[0.0; COUT]; OW]; OH];
+        for oh in 0..OH {
+            for ow in 0..OW {
+                for co in 0..COUT {
+                    let mut acc = conv.bias[co];
+                    for kh in 0..KH {
+                        for kw in 0..KW {
+                            for ci in 0..CIN {
+                                let ih = (oh * SH + kh).checked_sub(top).filter(|&i| i < H);
+                                let iw = (ow * SW + kw).checked_sub(left).filter(|&i| i < W);
+                                let v = match (ih, iw) {
+                                    (Some(ih), Some(iw)) => x[ih][iw][ci],
+                                    _ => 0.0,
+                                };
+                                acc += conv.kernel[co][kh][kw][ci] * v;
+                            }
+                        }
+                    }
+                    y[oh][ow][co] = acc;
+                }
+            }
+        }
+        y
+    }
+
+    fn random<T: Tensor>(rng: &mut Rng) -> T {
+        let mut t = T::ZERO;
+        t.flat_mut()
+            .iter_mut()
+            .for_each(|v| *v = rng.uniform(-2.0, 2.0));
+        t
+    }
+
+    #[test]
+    fn conv2d_sums_in_the_documented_order() {
+        fn check<
+            const H: usize,
+            const W: usize,
+            const CIN: usize,
+            const COUT: usize,
+            const KH: usize,
+            const KW: usize,
+            const SH: usize,
+            const SW: usize,
+            const OH: usize,
+            const OW: usize,
+            P: Padding,
+        >(
+            seed: u64,
+        ) {
+            let mut rng = Rng::seed(seed);
+            let conv = Conv2d::<H, W, CIN, COUT, KH, KW, SH, SW, OH, OW, P>::init(
+                Initializer::Uniform(1.0),
+                &mut rng,
+            );
+            let mut conv = conv;
+            conv.bias
+                .iter_mut()
+                .for_each(|b| *b = rng.uniform(-1.0, 1.0));
+            let x: [[[f32; CIN]; W]; H] = random(&mut rng);
+            let mut y = [[[0.0; COUT]; OW]; OH];
+            conv.forward(&x, &mut y);
+            let expected = conv2d_reference(&conv, &x);
+            assert_eq!(
+                y.flat().iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+                expected
+                    .flat()
+                    .iter()
+                    .map(|v| v.to_bits())
+                    .collect::<Vec<_>>(),
+                "Conv2d<{H}, {W}, {CIN}, {COUT}, {KH}, {KW}, {SH}, {SW}> {}",
+                P::NAME
+            );
+        }
+        // The DS-CNN's first layer (shrunk): 10×4, stride 2, same; 8 + 3 output channels.
+        check::<13, 6, 1, 11, 10, 4, 2, 2, 7, 3, Same>(1);
+        check::<6, 5, 3, 17, 3, 3, 1, 1, 6, 5, Same>(2);
+        check::<7, 5, 2, 9, 4, 2, 2, 2, 2, 2, Valid>(3);
+        // 1×1: stride 1 (four pixels at a time, and one left over), stride 2.
+        check::<5, 5, 6, 10, 1, 1, 1, 1, 5, 5, Valid>(4);
+        check::<5, 5, 6, 10, 1, 1, 2, 2, 3, 3, Same>(5);
+    }
+
+    #[test]
+    fn conv1d_is_conv2d_of_height_one() {
+        let mut rng = Rng::seed(6);
+        let c1 = Conv1d::<9, 3, 10, 4, 2, 5, Same>::init(Initializer::Uniform(1.0), &mut rng);
+        let c2 =
+            Conv2d::<1, 9, 3, 10, 1, 4, 1, 2, 1, 5, Same>::new(c1.kernel.map(|f| [f]), c1.bias);
+        let x: [[f32; 3]; 9] = random(&mut rng);
+        let (mut y1, mut y2) = ([[0.0; 10]; 5], [[[0.0; 10]; 5]; 1]);
+        c1.forward(&x, &mut y1);
+        c2.forward(&[x], &mut y2);
+        assert_eq!(
+            y1.flat().iter().map(|v| v.to_bits()).collect::<Vec<_>>(),
+            conv2d_reference(&c2, &[x])
+                .flat()
+                .iter()
+                .map(|v| v.to_bits())
+                .collect::<Vec<_>>()
+        );
+        assert_eq!(y1, y2[0]);
+    }
+
+    #[test]
+    #[allow(clippy::needless_range_loop)] // the reference indexes, like the formula
+    fn depthwise_sums_in_the_documented_order() {
+        // 6 channels: one block of four and two left over; "same" 3×3 with stride 2.
+        let mut rng = Rng::seed(7);
+        let dw = DepthwiseConv2d::<5, 4, 6, 3, 3, 2, 2, 3, 2, Same>::init(
+            Initializer::Uniform(1.0),
+            &mut rng,
+        );
+        let x: [[[f32; 6]; 4]; 5] = random(&mut rng);
+        let mut y = [[[0.0; 6]; 2]; 3];
+        dw.forward(&x, &mut y);
+        // From the bias, the taps inside the input in (kh, kw) order (the padding is skipped).
+        let (top, left) = (Same::padding(5, 3, 2).0, Same::padding(4, 3, 2).0);
+        for oh in 0..3usize {
+            for ow in 0..2usize {
+                for c in 0..6 {
+                    let mut acc = dw.bias[c];
+                    for kh in 0..3 {
+                        for kw in 0..3 {
+                            let ih = (oh * 2 + kh).checked_sub(top).filter(|&i| i < 5);
+                            let iw = (ow * 2 + kw).checked_sub(left).filter(|&i| i < 4);
+                            if let (Some(ih), Some(iw)) = (ih, iw) {
+                                acc += dw.kernel[kh][kw][c] * x[ih][iw][c];
+                            }
+                        }
+                    }
+                    assert_eq!(y[oh][ow][c].to_bits(), acc.to_bits(), "({oh}, {ow}, {c})");
+                }
+            }
+        }
     }
 
     #[test]
