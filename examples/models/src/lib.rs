@@ -9,6 +9,8 @@
 
 use embednn::prelude::*;
 
+pub mod ds_cnn;
+
 pub mod gestures;
 
 /// The classic Keras tutorial: `Dense(10, relu) → Dense(1)` on 2 features.
