@@ -4,6 +4,8 @@
 //! the values).
 
 use embednn::codegen::ToRust;
+use embednn::Tensor;
+use embednn_models::ds_cnn::{self, DsCnn, DsCnnTraining};
 use embednn_models::{DigitsMlp, Iris, KerasTutorial, Sine};
 use firmware_common::autoencoder::{self, Autoencoder};
 use firmware_common::gen::{self, Build};
@@ -32,6 +34,17 @@ fn main() {
     );
     let iris: Iris = gen::random_model(2);
     emit(&b, "iris", "embednn_models::Iris", &iris, input::<4>());
+    // DS-CNN: random weights and batch-norm statistics, folded here on the host as a trained
+    // model would be before deployment.
+    let trained: Box<DsCnnTraining> = Box::new(ds_cnn::random_training_model(ds_cnn::BENCH_SEED));
+    let folded: Box<DsCnn> = Box::new(ds_cnn::fold(&trained));
+    emit(
+        &b,
+        "ds_cnn",
+        "embednn_models::ds_cnn::DsCnn",
+        &*folded,
+        ds_cnn::random_features(7),
+    );
     let ae: Box<Autoencoder> = Box::new(gen::random_model(autoencoder::SEED));
     emit(
         &b,
@@ -47,12 +60,9 @@ fn input<const I: usize>() -> [f32; I] {
     gen::random_inputs::<I>(7, 1).pop().expect("one input")
 }
 
-fn emit<M: ToRust, const I: usize>(b: &Build, name: &str, ty: &str, model: &M, x: [f32; I]) {
+/// Writes `OUT_DIR/{name}.rs`: `MODEL` (the model as a `static` of type `ty`) and `INPUT`.
+fn emit<M: ToRust, X: Tensor>(b: &Build, name: &str, ty: &str, model: &M, x: X) {
     let mut src = gen::static_model("MODEL", ty, model);
-    src += &format!("pub static INPUT: [f32; {I}] = [");
-    for v in x {
-        src += &format!("f32::from_bits({:#010x}), ", v.to_bits());
-    }
-    src += "];\n";
+    src += &gen::static_tensor("INPUT", &x);
     b.write(&format!("{name}.rs"), src.as_bytes());
 }

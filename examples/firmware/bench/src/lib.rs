@@ -11,16 +11,14 @@
 use core::hint::black_box;
 
 use embednn::prelude::*;
+use embednn::Input;
 use firmware_device::{instructions, println, stack};
 
 /// Aim for about this many instructions per timed run, so the 40-instruction tick is noise.
 const TARGET_INSTRUCTIONS: u64 = 4_000_000;
 
 /// Times `model` on `input` and prints the `BENCH` line; exits (failure if the count overflowed).
-pub fn run<M, const I: usize>(name: &str, model: &M, input: &[f32; I]) -> !
-where
-    M: Model + FixedInput<Input = [f32; I]>,
-{
+pub fn run<M: Model>(name: &str, model: &M, input: &Input<M>) -> ! {
     stack::repaint();
     let mut counter = instructions::Counter::new(firmware_device::peripherals().SYST);
     let mut infer = |reps: u64| {

@@ -109,6 +109,19 @@ pub fn static_model<M: ToRust>(name: &str, ty: &str, model: &M) -> String {
     src
 }
 
+/// `pub static {name}: [[f32; C]; …] = …;`: a tensor of any shape, each value exact.
+pub fn static_tensor<X: Tensor>(name: &str, x: &X) -> String {
+    let ty = X::SHAPE
+        .iter()
+        .rev()
+        .fold(String::from("f32"), |inner, n| format!("[{inner}; {n}]"));
+    let mut src = format!("pub static {name}: {ty} = ");
+    embednn::codegen::write_f32_nested(&mut src, x.flat(), X::SHAPE)
+        .expect("writing to a String cannot fail");
+    src.push_str(";\n");
+    src
+}
+
 /// `pub static {name}: [Golden<I, O>; N] = …;`: each input with the output the host build of the
 /// same code computes for it.
 pub fn golden_table<M, const I: usize, const O: usize>(
