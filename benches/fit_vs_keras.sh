@@ -3,10 +3,10 @@
 # data, batch sizes, epochs and splits, in one run on one machine. Prints a Markdown table.
 #
 # Needs: python3 with tensorflow-cpu (`pip install tensorflow-cpu numpy`).
-# Usage: benches/fit_vs_keras.sh [SEEDS]   (digits seeds 0..SEEDS-1, default 10)
+# Usage: benches/fit_vs_keras.sh [SEEDS]   (digits seeds 0..SEEDS-1, default 20)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-seeds=${1:-10}
+seeds=${1:-20}
 python3 -c 'import tensorflow' 2>/dev/null || {
     echo "error: TensorFlow is missing; run: pip install tensorflow-cpu numpy" >&2
     exit 1
