@@ -132,17 +132,51 @@ impl Gesture {
     }
 }
 
+/// How a user moves: how fast and how hard, relative to the users of the training data.
+///
+/// [`Style::USUAL`] is the data set the examples train and test on. Another style is a new user
+/// — a shifted distribution, for fine-tuning on a device (see the firmware's gesture
+/// fine-tuning): `speed` scales every gesture frequency and divides every gesture duration,
+/// `strength` scales every gesture amplitude (shake, tap, circle, swipe and the tilt's jolt).
+/// Idle windows, orientation, hand wobble and the sensor do not depend on the user.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Style {
+    /// 1 = the usual speed; 0.5 = every gesture takes twice as long.
+    pub speed: f32,
+    /// 1 = the usual amplitudes; 1.5 = every gesture half as strong again.
+    pub strength: f32,
+}
+
+impl Style {
+    /// The users the training and test data come from (exactly the windows of [`labelled`]).
+    pub const USUAL: Style = Style {
+        speed: 1.0,
+        strength: 1.0,
+    };
+}
+
 /// Window `index` of the data set `seed`: its class is `ALL[index % 6]` (so any run of 6
 /// consecutive windows holds each class once) and its samples come from
 /// `Rng::stream(seed, index)` alone.
 pub fn labelled(seed: u64, index: u64) -> (Gesture, Window) {
+    labelled_in_style(seed, index, Style::USUAL)
+}
+
+/// [`labelled`] for a user who moves in `style` (the same random draws, so the same gestures
+/// made slower or faster, weaker or stronger).
+pub fn labelled_in_style(seed: u64, index: u64, style: Style) -> (Gesture, Window) {
     let gesture = Gesture::ALL[(index % Gesture::COUNT as u64) as usize];
     let mut rng = Rng::stream(seed, index);
-    (gesture, generate(gesture, &mut rng))
+    (gesture, generate_in_style(gesture, &mut rng, style))
 }
 
 /// One window of `gesture`, drawing from `rng`.
 pub fn generate(gesture: Gesture, rng: &mut Rng) -> Window {
+    generate_in_style(gesture, rng, Style::USUAL)
+}
+
+/// One window of `gesture` made in `style`, drawing from `rng`.
+pub fn generate_in_style(gesture: Gesture, rng: &mut Rng, style: Style) -> Window {
     // The device's resting orientation: gravity in the device frame.
     let roll = rng.uniform(-25.0, 25.0).to_radians();
     let pitch = rng.uniform(-25.0, 25.0).to_radians();
@@ -155,11 +189,11 @@ pub fn generate(gesture: Gesture, rng: &mut Rng) -> Window {
 
     match gesture {
         Gesture::Idle => idle(&mut signal, gravity, rng),
-        Gesture::Shake => shake(&mut signal, rng),
-        Gesture::Tap => tap(&mut signal, rng),
-        Gesture::Circle => circle(&mut signal, rng),
-        Gesture::Tilt => tilt(&mut signal, gravity, rng),
-        Gesture::Swipe => swipe(&mut signal, rng),
+        Gesture::Shake => shake(&mut signal, rng, style),
+        Gesture::Tap => tap(&mut signal, rng, style),
+        Gesture::Circle => circle(&mut signal, rng, style),
+        Gesture::Tilt => tilt(&mut signal, gravity, rng, style),
+        Gesture::Swipe => swipe(&mut signal, rng, style),
     }
     hand_wobble(&mut signal, rng);
     sensor(&mut signal, rng);
@@ -262,15 +296,15 @@ fn idle(signal: &mut Window, gravity: [f32; 3], rng: &mut Rng) {
 
 /// 3–7 Hz back and forth along one axis, 0.4–2.5 g, with a second harmonic (a hand does not
 /// move sinusoidally), the frequency drifting ±10 %, faded in and out over 0.6–1.2 s.
-fn shake(signal: &mut Window, rng: &mut Rng) {
+fn shake(signal: &mut Window, rng: &mut Rng, style: Style) {
     let direction = horizontal_direction(rng, 0.4);
-    let amplitude = rng.uniform(0.4, 2.5);
-    let hz = rng.uniform(3.0, 7.0);
+    let amplitude = rng.uniform(0.4, 2.5) * style.strength;
+    let hz = rng.uniform(3.0, 7.0) * style.speed;
     let drift = rng.uniform(-0.1, 0.1);
     let phase = rng.uniform(0.0, TAU);
     let harmonic = rng.uniform(0.0, 0.3);
     let harmonic_phase = rng.uniform(0.0, TAU);
-    let length = rng.uniform(0.6, 1.2);
+    let length = rng.uniform(0.6, 1.2) / style.speed;
     // At least three quarters of the shake lies inside the window.
     let start = rng.uniform(-0.25 * length, DURATION - 0.75 * length);
     for t in 0..WINDOW {
@@ -288,16 +322,20 @@ fn shake(signal: &mut Window, rng: &mut Rng) {
 }
 
 /// One or two taps (a double tap 0.15–0.35 s apart), mostly along z, 0.6–3.5 g.
-fn tap(signal: &mut Window, rng: &mut Rng) {
+fn tap(signal: &mut Window, rng: &mut Rng, style: Style) {
     let direction = normalize([
         rng.uniform(-0.4, 0.4),
         rng.uniform(-0.4, 0.4),
         if rng.below(4) == 0 { 1.0 } else { -1.0 },
     ]);
     let double = rng.below(2) == 0;
-    let gap = if double { rng.uniform(0.15, 0.35) } else { 0.0 };
+    let gap = if double {
+        rng.uniform(0.15, 0.35) / style.speed
+    } else {
+        0.0
+    };
     let t0 = rng.uniform(0.05, DURATION - 0.1 - gap);
-    let amplitude = rng.uniform(0.6, 3.5);
+    let amplitude = rng.uniform(0.6, 3.5) * style.strength;
     add_spike(signal, direction, t0, amplitude, rng);
     if double {
         let second = amplitude * rng.uniform(0.6, 1.2);
@@ -307,13 +345,13 @@ fn tap(signal: &mut Window, rng: &mut Rng) {
 
 /// Centripetal acceleration of an ellipse traced 0.8–2 times per second in a random, mostly
 /// horizontal plane, 0.3–1.2 g, either way round.
-fn circle(signal: &mut Window, rng: &mut Rng) {
+fn circle(signal: &mut Window, rng: &mut Rng, style: Style) {
     let u = horizontal_direction(rng, 0.3);
     let normal = normalize([rng.uniform(-0.3, 0.3), rng.uniform(-0.3, 0.3), 1.0]);
     let v = normalize(cross(normal, u));
-    let amplitude = rng.uniform(0.3, 1.2);
+    let amplitude = rng.uniform(0.3, 1.2) * style.strength;
     let squash = rng.uniform(0.5, 1.0);
-    let hz = rng.uniform(0.8, 2.0);
+    let hz = rng.uniform(0.8, 2.0) * style.speed;
     let turn = if rng.below(2) == 0 { 1.0 } else { -1.0 };
     let phase = rng.uniform(0.0, TAU);
     for t in 0..WINDOW {
@@ -325,12 +363,12 @@ fn circle(signal: &mut Window, rng: &mut Rng) {
 
 /// Gravity turns by 25–80° about a random horizontal axis over 0.25–0.7 s, starting so that
 /// the turn is mostly inside the window; the hand's push adds a small jolt.
-fn tilt(signal: &mut Window, gravity: [f32; 3], rng: &mut Rng) {
+fn tilt(signal: &mut Window, gravity: [f32; 3], rng: &mut Rng, style: Style) {
     let axis = horizontal_direction(rng, 0.0);
     let angle = rng.uniform(25.0, 80.0).to_radians() * if rng.below(2) == 0 { 1.0 } else { -1.0 };
-    let length = rng.uniform(0.25, 0.7);
+    let length = rng.uniform(0.25, 0.7) / style.speed;
     let start = rng.uniform(0.0, DURATION - length);
-    let jolt = rng.uniform(0.0, 0.3);
+    let jolt = rng.uniform(0.0, 0.3) * style.strength;
     let jolt_direction = horizontal_direction(rng, 0.5);
     for t in 0..WINDOW {
         let u = (time(t) - start) / length;
@@ -343,10 +381,10 @@ fn tilt(signal: &mut Window, gravity: [f32; 3], rng: &mut Rng) {
 
 /// One push and stop along a mostly horizontal direction: one sine cycle of 0.2–0.5 s,
 /// 0.5–2 g, sometimes with a small overshoot after it.
-fn swipe(signal: &mut Window, rng: &mut Rng) {
+fn swipe(signal: &mut Window, rng: &mut Rng, style: Style) {
     let direction = horizontal_direction(rng, 0.3);
-    let amplitude = rng.uniform(0.5, 2.0);
-    let length = rng.uniform(0.2, 0.5);
+    let amplitude = rng.uniform(0.5, 2.0) * style.strength;
+    let length = rng.uniform(0.2, 0.5) / style.speed;
     let start = rng.uniform(0.0, DURATION - length);
     let overshoot = rng.uniform(0.0, 0.3);
     for t in 0..WINDOW {
