@@ -69,8 +69,16 @@ pub fn depth() -> usize {
 pub fn measure<R>(f: impl FnOnce() -> R) -> (R, usize) {
     repaint();
     let base = depth();
-    let r = f();
+    let r = call(f);
     (r, peak().saturating_sub(base))
+}
+
+/// Runs `f` in a frame of its own. Were `f` inlined into [`measure`], its locals (a model's
+/// activation slots, say) would be allocated in `measure`'s prologue, before the base depth is
+/// read, and the measurement would miss them.
+#[inline(never)]
+fn call<R>(f: impl FnOnce() -> R) -> R {
+    f()
 }
 
 /// Bytes left unpainted just below the stack pointer by [`repaint`]: the compiler may read the
