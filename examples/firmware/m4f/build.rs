@@ -1,12 +1,18 @@
 //! Host side of the build: loads the model files with the host build of embednn and writes, into
 //! OUT_DIR, the sine model as a `static` (flash), golden outputs for a fixed input set, the
-//! distorted digits for fine-tuning and the host's own fine-tuning run to compare against.
+//! distorted digits for fine-tuning and the host's own fine-tuning run to compare against; the
+//! digits and gesture CNNs and a folded DS-CNN as statics with the host's outputs, and the host's
+//! run of the gesture fine-tuning.
 //!
 //! The sine model file is `$EMBEDNN_MODEL` (a path relative to this crate, or absolute), by
 //! default the committed `../models/sine.ennm`.
 
 use embednn::format::ModelInfo;
-use embednn_models::{DigitsMlp, Sine};
+use embednn::prelude::*;
+use embednn_models::ds_cnn::{self, DsCnn, DsCnnTraining};
+use embednn_models::gestures::{labelled, TEST_SEED, TEST_WINDOWS};
+use embednn_models::{DigitsCnn, DigitsMlp, GestureCnn, Sine};
+use firmware_common::finetune::{self, Digit};
 use firmware_common::gen::{self, Build};
 
 fn main() {
@@ -32,4 +38,72 @@ fn main() {
     src += &gen::digit_table("HELD_OUT", &held_out);
     src += &gen::fine_tune_reference("HOST_RUN", &bytes, &fine_tune, &held_out);
     b.write("digits.rs", src.as_bytes());
+
+    // Digits CNN: the model as a static (flash) and its input scaling, the held-out digits as
+    // stored (0–16) and the host's output for each.
+    let path = b.input("../models/digits_cnn.ennm");
+    let (cnn, bytes) = b.load::<DigitsCnn>(&path, "digits_cnn.ennm");
+    let info = ModelInfo::parse(&bytes).expect("checked by load");
+    let (mean, std): (Vec<f32>, Vec<f32>) = (info.mean.iter().collect(), info.std.iter().collect());
+    let digits: Vec<Digit> = gen::held_out_digits(&b.input("../../../data/digits.csv"))
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    let outputs: Vec<[f32; 10]> = digits
+        .iter()
+        .map(|d| cnn.predict(&finetune::image(d, &mean, &std)))
+        .collect();
+    let correct = count_correct(&outputs, digits.iter().map(|d| usize::from(d.label)));
+    let mut src = gen::static_model("MODEL", "embednn_models::DigitsCnn", &cnn);
+    src += &gen::static_f32s("MEAN", &mean);
+    src += &gen::static_f32s("STD", &std);
+    src += &gen::digit_table("DIGITS", &digits);
+    src += &gen::output_table("GOLDEN", &outputs);
+    src += &format!("/// Held-out digits the host classifies correctly.\npub const HOST_CORRECT: usize = {correct};\n");
+    b.write("digits_cnn.rs", src.as_bytes());
+
+    // Gesture CNN: the model as a static, the host's output for each held-out test window (the
+    // device regenerates the windows), and the host's run of the new-user fine-tuning.
+    let path = b.input("../models/gestures.ennm");
+    let (gestures, bytes) = b.load::<GestureCnn>(&path, "gestures.ennm");
+    let info = ModelInfo::parse(&bytes).expect("checked by load");
+    if !info.mean.is_empty() {
+        gen::fail(format!(
+            "{}: the file standardizes its inputs; the firmware feeds raw windows",
+            path.display()
+        ));
+    }
+    let (outputs, labels): (Vec<[f32; 6]>, Vec<usize>) = (0..TEST_WINDOWS as u64)
+        .map(|i| {
+            let (gesture, window) = labelled(TEST_SEED, i);
+            (gestures.predict(&window), gesture.index())
+        })
+        .unzip();
+    let correct = count_correct(&outputs, labels);
+    let mut src = gen::static_model("MODEL", "embednn_models::GestureCnn", &gestures);
+    src += &gen::output_table("GOLDEN", &outputs);
+    src += &format!("/// Test windows the host classifies correctly.\npub const HOST_CORRECT: usize = {correct};\n");
+    src += &gen::gesture_tune_reference("HOST_RUN", &bytes);
+    b.write("gestures.rs", src.as_bytes());
+
+    // DS-CNN: random weights and batch-norm statistics folded on the host, and a few inputs
+    // with the host's outputs (depthwise and pointwise kernels, device against host).
+    let trained: Box<DsCnnTraining> = Box::new(ds_cnn::random_training_model(ds_cnn::BENCH_SEED));
+    let folded: Box<DsCnn> = Box::new(ds_cnn::fold(&trained));
+    let inputs: Vec<ds_cnn::Features> = (0..3).map(ds_cnn::random_features).collect();
+    let mut src = gen::static_model("MODEL", "embednn_models::ds_cnn::DsCnn", &*folded);
+    src += &gen::golden_tensors("GOLDEN", &*folded, &inputs);
+    b.write("ds_cnn.rs", src.as_bytes());
+}
+
+/// How many of `outputs` have their largest value at the label.
+fn count_correct<const O: usize>(
+    outputs: &[[f32; O]],
+    labels: impl IntoIterator<Item = usize>,
+) -> usize {
+    outputs
+        .iter()
+        .zip(labels)
+        .filter(|(y, label)| y.argmax() == *label)
+        .count()
 }

@@ -63,6 +63,17 @@ pub fn input(digit: &Digit, info: &ModelInfo<'_>) -> [f32; 64] {
     x
 }
 
+/// A digit as the CNN's 8×8×1 image: pixels scaled with `mean` and `std` (one per pixel, from
+/// the model file) by [`standardize`](crate::standardize).
+pub fn image(digit: &Digit, mean: &[f32], std: &[f32]) -> [[[f32; 1]; 8]; 8] {
+    let mut x = [[[0.0; 1]; 8]; 8];
+    for (v, &p) in x.flat_mut().iter_mut().zip(&digit.pixels) {
+        *v = f32::from(p);
+    }
+    crate::standardize(x.flat_mut(), mean, std);
+    x
+}
+
 /// The one-hot target for a label.
 pub fn target(label: u8) -> [f32; 10] {
     let mut t = [0.0; 10];

@@ -15,6 +15,8 @@ use embednn::format::{ModelFile, ModelInfo};
 use embednn::prelude::*;
 
 use crate::finetune::{self, Digit, HeadTrainer};
+use crate::gesture_tune;
+use embednn::Input;
 
 /// Stops the build with `message` (Cargo shows it under the build script's stderr).
 pub fn fail(message: String) -> ! {
@@ -167,12 +169,11 @@ pub fn sine_inputs() -> Vec<[f32; 1]> {
     xs
 }
 
-/// The rows of `data/digits.csv` the host model did not train on (`index % 5 == 4`), distorted
-/// with [`finetune::distort`] and split by [`finetune::is_fine_tune_row`]:
-/// `(fine_tune, held_out)`.
-pub fn unseen_distorted_digits(csv: &Path) -> (Vec<Digit>, Vec<Digit>) {
+/// The rows of `data/digits.csv` the host models did not train on (`index % 5 == 4`, the
+/// examples' test set), as stored: `(row index, digit)`.
+pub fn held_out_digits(csv: &Path) -> Vec<(usize, Digit)> {
     let text = fs::read_to_string(csv).unwrap_or_else(|e| fail(format!("{}: {e}", csv.display())));
-    let (mut fine_tune, mut held_out) = (Vec::new(), Vec::new());
+    let mut digits = Vec::new();
     for (index, line) in text.lines().skip(1).enumerate() {
         if index % 5 != 4 {
             continue;
@@ -193,9 +194,19 @@ pub fn unseen_distorted_digits(csv: &Path) -> (Vec<Digit>, Vec<Digit>) {
             )),
         };
         let pixels: [u8; 64] = pixels.try_into().expect("64 pixels");
+        digits.push((index, Digit { pixels, label }));
+    }
+    digits
+}
+
+/// The [`held_out_digits`] distorted with [`finetune::distort`] and split by
+/// [`finetune::is_fine_tune_row`]: `(fine_tune, held_out)`.
+pub fn unseen_distorted_digits(csv: &Path) -> (Vec<Digit>, Vec<Digit>) {
+    let (mut fine_tune, mut held_out) = (Vec::new(), Vec::new());
+    for (index, d) in held_out_digits(csv) {
         let digit = Digit {
-            pixels: finetune::distort(&pixels),
-            label,
+            pixels: finetune::distort(&d.pixels),
+            label: d.label,
         };
         if finetune::is_fine_tune_row(index) {
             fine_tune.push(digit);
@@ -204,6 +215,80 @@ pub fn unseen_distorted_digits(csv: &Path) -> (Vec<Digit>, Vec<Digit>) {
         }
     }
     (fine_tune, held_out)
+}
+
+/// `pub static {name}: [f32; N] = […];`, every value exact.
+pub fn static_f32s(name: &str, values: &[f32]) -> String {
+    let mut src = format!("pub static {name}: [f32; {}] = ", values.len());
+    embednn::codegen::write_f32_array(&mut src, values).expect("writing to a String cannot fail");
+    src.push_str(";\n");
+    src
+}
+
+/// `pub static {name}: [[u32; O]; N] = …;`: outputs as `f32` bit patterns, one row per input.
+pub fn output_table<const O: usize>(name: &str, outputs: &[[f32; O]]) -> String {
+    let mut src = format!("pub static {name}: [[u32; {O}]; {}] = [\n", outputs.len());
+    for y in outputs {
+        let row: Vec<String> = y.iter().map(|v| format!("{:#010x}", v.to_bits())).collect();
+        writeln!(src, "    [{}],", row.join(", ")).unwrap();
+    }
+    src.push_str("];\n");
+    src
+}
+
+/// `pub static {name}: [Golden<LEN, O>; N] = …;` for a model with any input shape: each input
+/// flattened, with the host's output for it.
+pub fn golden_tensors<M, const O: usize>(name: &str, model: &M, inputs: &[Input<M>]) -> String
+where
+    M: Model + Layer<Input<M>, Output = [f32; O]>,
+{
+    let len = <Input<M> as Buffer>::LEN;
+    let mut src = format!(
+        "pub static {name}: [firmware_common::Golden<{len}, {O}>; {}] = [\n",
+        inputs.len()
+    );
+    let hex = |v: &[f32]| {
+        v.iter()
+            .map(|v| format!("{:#010x}", v.to_bits()))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for x in inputs {
+        let y: [f32; O] = model.predict(x);
+        writeln!(
+            src,
+            "    firmware_common::Golden {{ input: [{}], output: [{}] }},",
+            hex(x.flat()),
+            hex(&y)
+        )
+        .unwrap();
+    }
+    src.push_str("];\n");
+    src
+}
+
+/// Runs the gesture fine-tuning recipe on the host and writes its result as
+/// `pub const {name}: gesture_tune::Report = …;`, for the device to compare against bit for bit.
+pub fn gesture_tune_reference(name: &str, model_file: &[u8]) -> String {
+    let mut model = gesture_tune::GestureHead::init(Initializer::Zeros, &mut Rng::seed(0));
+    let info: ModelInfo<'_> =
+        ModelFile::load_into(&mut model, model_file).expect("checked by Build::load");
+    let mut trainer: Box<gesture_tune::GestureTrainer> = Box::new(gesture_tune::trainer());
+    let r = gesture_tune::run(&mut model, &mut trainer, &info, |_, _| {});
+    let losses = r
+        .losses
+        .iter()
+        .map(|l| format!("f32::from_bits({:#010x})", l.to_bits()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "/// The host's run of the same recipe (losses: {:?}).\n\
+         pub const {name}: firmware_common::gesture_tune::Report = \
+         firmware_common::gesture_tune::Report {{\n    \
+         losses: [{losses}],\n    fine_tune_before: {}, fine_tune_after: {},\n    \
+         held_out_before: {}, held_out_after: {},\n}};\n",
+        r.losses, r.fine_tune_before, r.fine_tune_after, r.held_out_before, r.held_out_after
+    )
 }
 
 /// `pub static {name}: [Digit; N] = …;`

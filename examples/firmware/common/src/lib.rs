@@ -5,6 +5,8 @@
 //! come from exactly the code the device runs, so the device can demand identical bits.
 //!
 //! - [`finetune`]: the on-device transfer-learning recipe (distortion, data, schedule, epoch).
+//! - [`gesture_tune`]: fine-tuning the gesture CNN's head for a new user, on windows the device
+//!   generates itself.
 //! - [`autoencoder`]: the MLPerf Tiny anomaly-detection autoencoder shapes, for the benchmark.
 //! - `gen` (feature `build`, host only): loads model files and data and writes the `static`
 //!   models, data sets and golden tables the firmware `include!`s.
@@ -16,6 +18,7 @@ pub mod autoencoder;
 pub mod finetune;
 #[cfg(feature = "build")]
 pub mod gen;
+pub mod gesture_tune;
 
 /// Distance in units in the last place between two `f32`s: 0 only for identical bits (so `-0.0`
 /// and `0.0` are 1 apart), `u32::MAX` when a NaN is involved and the bits differ. Used to state
@@ -37,6 +40,18 @@ pub fn ulps(a: f32, b: f32) -> u32 {
         }
     };
     key(a).abs_diff(key(b)).max(1)
+}
+
+/// `(v − mean) / std` for each value, as `ModelInfo::normalize` computes it (so the same bits);
+/// the values are left alone unless there is one statistic per value. Lets firmware keep only
+/// the statistics of a model file, not the file.
+pub fn standardize(values: &mut [f32], mean: &[f32], std: &[f32]) {
+    if mean.len() != values.len() || std.len() != values.len() {
+        return;
+    }
+    for ((v, m), s) in values.iter_mut().zip(mean).zip(std) {
+        *v = (*v - m) / s;
+    }
 }
 
 /// One golden pair: an input and the output the host computed for it, as `f32` bit patterns.

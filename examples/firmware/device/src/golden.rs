@@ -76,3 +76,21 @@ where
     }
     check
 }
+
+impl Check {
+    /// Adds one output of the device, compared with the host's bit patterns; returns the largest
+    /// difference in ULPs among its values.
+    pub fn add<const O: usize>(&mut self, device: &[f32; O], host: &[u32; O]) -> u32 {
+        let mut worst = 0;
+        for (&d, &h) in device.iter().zip(host) {
+            let u = ulps(d, f32::from_bits(h));
+            worst = worst.max(u);
+            self.outputs += 1;
+            if u > TOLERANCE_ULPS {
+                self.mismatches += 1;
+            }
+        }
+        self.max_ulps = self.max_ulps.max(worst);
+        worst
+    }
+}

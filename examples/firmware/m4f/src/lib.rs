@@ -4,6 +4,9 @@
 //! - `sine` (default bin): the sine model's outputs on the device against the host's, with the
 //!   weights in flash and loaded into RAM; then the digits classifier from flash.
 //! - `train`: fine-tunes the digits classifier's head on the device.
+//! - `cnn`: the digits CNN, the gesture CNN and a DS-CNN from flash, device against host.
+//! - `gesture_train`: fine-tunes the gesture CNN's head for a new user, on windows the device
+//!   generates.
 //! - `no_panic`: links inference and training with a panic handler that cannot link.
 #![no_std]
 #![forbid(unsafe_code)]
@@ -14,6 +17,7 @@ use embednn::format::{LoadError, ModelFile};
 use embednn::prelude::*;
 use embednn_models::Sine;
 use firmware_common::finetune::{self, DigitsHead, HeadTrainer, Report};
+use firmware_common::gesture_tune::{self, GestureHead, GestureTrainer};
 
 /// The sine model: the file written by the host trainer, and the same weights as a `static`.
 pub mod sine {
@@ -27,6 +31,26 @@ pub mod digits {
     /// `models/digits.ennm`.
     pub static MODEL_FILE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/digits.ennm"));
     include!(concat!(env!("OUT_DIR"), "/digits.rs"));
+}
+
+/// The digits CNN (weights in flash), its input scaling, the held-out digits (0–16) and the
+/// host's outputs for them.
+pub mod digits_cnn {
+    include!(concat!(env!("OUT_DIR"), "/digits_cnn.rs"));
+}
+
+/// The gesture CNN (weights in flash), the host's outputs for the test windows, the model file
+/// (fine-tuning loads it into RAM) and the host's run of the new-user fine-tuning.
+pub mod gestures {
+    /// `models/gestures.ennm`.
+    pub static MODEL_FILE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/gestures.ennm"));
+    include!(concat!(env!("OUT_DIR"), "/gestures.rs"));
+}
+
+/// The DS-CNN with random weights and batch norms folded on the host (weights in flash), and
+/// the host's outputs for a few inputs.
+pub mod ds_cnn {
+    include!(concat!(env!("OUT_DIR"), "/ds_cnn.rs"));
 }
 
 /// The postcard path: loads the sine model file into `model` (in RAM) and runs it on `x`.
@@ -49,4 +73,30 @@ pub fn fine_tune(
     Ok(finetune::run(
         model, trainer, fine_tune, held_out, &info, on_epoch,
     ))
+}
+
+/// A gesture head with every weight zero (`const`, for a `static`); the model file fills it.
+pub const GESTURE_HEAD_ZERO: GestureHead = (
+    Frozen((
+        Conv1d::ZERO,
+        Relu,
+        MaxPool1d::new(),
+        Conv1d::ZERO,
+        Relu,
+        MaxPool1d::new(),
+        GlobalAvgPool,
+    )),
+    Dense::ZERO,
+);
+
+/// Loads the gesture model file into `model` (its head is then fine-tuned) and runs the whole
+/// new-user fine-tuning recipe, calling `on_epoch(epoch, loss)` after each epoch.
+pub fn fine_tune_gestures(
+    model: &mut GestureHead,
+    trainer: &mut GestureTrainer,
+    file: &[u8],
+    on_epoch: impl FnMut(usize, f32),
+) -> Result<gesture_tune::Report, LoadError> {
+    let info = ModelFile::load_into(model, file)?;
+    Ok(gesture_tune::run(model, trainer, &info, on_epoch))
 }

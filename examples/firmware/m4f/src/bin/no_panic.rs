@@ -1,7 +1,8 @@
 //! Link-time proof that inference, model loading and the on-device training step cannot panic.
 //!
-//! This binary runs the same library functions as `sine` and `train` (loading a model file,
-//! inference with weights in flash and in RAM, the whole fine-tuning recipe), on inputs hidden
+//! This binary runs the same library functions as `sine`, `train`, `cnn` and `gesture_train`
+//! (loading a model file, inference with weights in flash and in RAM — dense and convolutional
+//! models, the gesture generator — and both whole fine-tuning recipes), on inputs hidden
 //! from the optimizer with `black_box`, and its panic handler refers to a symbol that exists
 //! nowhere. The panic handler is linked only if some panic is reachable, so this binary links
 //! exactly when no panic is reachable: a panic path introduced anywhere in that code, core
@@ -16,9 +17,12 @@ use core::hint::black_box;
 
 use cortex_m_rt::entry;
 use embednn::prelude::*;
+use embednn_models::ds_cnn::Features;
+use embednn_models::gestures::{labelled, TEST_SEED};
 use embednn_models::Sine;
 use firmware_common::finetune::{self, DigitsHead};
-use firmware_m4f::{digits, sine};
+use firmware_common::gesture_tune;
+use firmware_m4f::{digits, digits_cnn, ds_cnn, gestures, sine};
 
 #[entry]
 fn main() -> ! {
@@ -41,6 +45,29 @@ fn main() -> ! {
             black_box((epoch, loss));
         },
     );
+    // The CNNs, weights in flash: 2-D convolutions with max pooling, flatten and dropout;
+    // 1-D convolutions, global pooling and the gesture generator; the DS-CNN's depthwise and
+    // pointwise convolutions.
+    let digit = black_box(&digits_cnn::DIGITS[0]);
+    let image = finetune::image(digit, &digits_cnn::MEAN, &digits_cnn::STD);
+    let digit_class = black_box(&digits_cnn::MODEL).predict(&image).argmax();
+    let (_, window) = labelled(black_box(TEST_SEED), black_box(3));
+    let gesture_class = black_box(&gestures::MODEL).predict(&window).argmax();
+    let features = black_box(&ds_cnn::GOLDEN[0]).input();
+    let keyword = Features::from_slice(&features).map(|x| black_box(&ds_cnn::MODEL).predict(&x));
+    // The gesture fine-tuning run: load, generate, evaluate, train, evaluate.
+    let mut gesture_head = firmware_m4f::GESTURE_HEAD_ZERO;
+    let mut gesture_trainer = gesture_tune::trainer();
+    let gesture_report = firmware_m4f::fine_tune_gestures(
+        &mut gesture_head,
+        &mut gesture_trainer,
+        black_box(gestures::MODEL_FILE),
+        |epoch, loss| {
+            black_box((epoch, loss));
+        },
+    );
+    black_box((digit_class, gesture_class, keyword));
+    black_box((&gesture_head, &gesture_trainer, gesture_report.is_ok()));
     #[cfg(feature = "deliberate-panic")]
     let flash = [flash[black_box(3usize)]];
     let ok = matches!(loaded, Ok(y) if y == flash) && report.is_ok();
