@@ -1,13 +1,16 @@
 //! Host side of the benchmark build: each model as a `static` (weights in flash) and an input,
-//! one generated file per model so each binary links only its own. Sine and digits use the
-//! committed model files; the other models get seeded random weights (timing does not depend on
-//! the values).
+//! one generated file per model so each binary links only its own. Sine, digits and the two
+//! example CNNs use the committed model files; the other models get seeded random weights
+//! (timing does not depend on the values), the DS-CNN random batch-norm statistics folded here.
 
 use embednn::codegen::ToRust;
+use embednn::format::ModelInfo;
 use embednn::Tensor;
 use embednn_models::ds_cnn::{self, DsCnn, DsCnnTraining};
-use embednn_models::{DigitsMlp, Iris, KerasTutorial, Sine};
+use embednn_models::gestures::{labelled, TEST_SEED};
+use embednn_models::{DigitsCnn, DigitsMlp, GestureCnn, Iris, KerasTutorial, Sine};
 use firmware_common::autoencoder::{self, Autoencoder};
+use firmware_common::finetune;
 use firmware_common::gen::{self, Build};
 
 fn main() {
@@ -23,6 +26,31 @@ fn main() {
         "embednn_models::DigitsMlp",
         &digits,
         input::<64>(),
+    );
+    // The CNNs: the committed model files; a held-out digit (scaled as the model file says) and
+    // a test window of the gesture generator.
+    let (cnn, bytes) =
+        b.load::<DigitsCnn>(&b.input("../models/digits_cnn.ennm"), "digits_cnn.ennm");
+    let info = ModelInfo::parse(&bytes).expect("checked by load");
+    let (mean, std): (Vec<f32>, Vec<f32>) = (info.mean.iter().collect(), info.std.iter().collect());
+    let digits = gen::held_out_digits(&b.input("../../../data/digits.csv"));
+    let Some((_, digit)) = digits.first() else {
+        gen::fail("data/digits.csv has no held-out rows".into())
+    };
+    emit(
+        &b,
+        "digits_cnn",
+        "embednn_models::DigitsCnn",
+        &cnn,
+        finetune::image(digit, &mean, &std),
+    );
+    let (gestures, _) = b.load::<GestureCnn>(&b.input("../models/gestures.ennm"), "gestures.ennm");
+    emit(
+        &b,
+        "gestures",
+        "embednn_models::GestureCnn",
+        &gestures,
+        labelled(TEST_SEED, 0).1,
     );
     let keras: KerasTutorial = gen::random_model(1);
     emit(

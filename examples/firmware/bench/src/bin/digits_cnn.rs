@@ -1,0 +1,13 @@
+//! Benchmark: the digits CNN (8×8×1 → conv 3×3×16 → pool → conv 3×3×32 → pool → 10), weights from models/digits_cnn.ennm.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+use panic_semihosting as _;
+
+include!(concat!(env!("OUT_DIR"), "/digits_cnn.rs"));
+
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    firmware_bench::run("digits_cnn", &MODEL, &INPUT)
+}

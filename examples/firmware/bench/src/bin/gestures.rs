@@ -1,0 +1,13 @@
+//! Benchmark: the gesture 1-D CNN (64×3 → conv 5×16 → pool → conv 5×32 → pool → global average → 6), weights from models/gestures.ennm.
+#![no_std]
+#![no_main]
+#![forbid(unsafe_code)]
+
+use panic_semihosting as _;
+
+include!(concat!(env!("OUT_DIR"), "/gestures.rs"));
+
+#[cortex_m_rt::entry]
+fn main() -> ! {
+    firmware_bench::run("gestures", &MODEL, &INPUT)
+}
