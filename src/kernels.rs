@@ -88,6 +88,64 @@ pub fn dense_forward4<const I: usize, const O: usize>(
     }
 }
 
+/// [`dense_forward_flat`] for four windows side by side: `xt[i]` holds input `i` of each of the
+/// four (so `xt` has one entry per value of `T`), and `ys[p]` receives window `p`'s outputs. The
+/// same sums in the same order, so bit-identical results.
+///
+/// Four rows × four windows per step: four weights and four adjacent inputs feed sixteen
+/// multiply-adds (on the host, one vector multiply and add per row), where one window at a time
+/// needs a load per multiply-add.
+#[inline(always)]
+pub fn dense_forward_windows4<T: Tensor, const O: usize>(
+    rows: &[T; O],
+    bias: &[f32; O],
+    xt: &[[f32; 4]],
+    ys: &mut [[f32; O]; 4],
+) {
+    let n = xt.len();
+    let (groups, rows_rest) = rows.as_chunks::<4>();
+    let (bias4, bias_rest) = bias.as_chunks::<4>();
+    for (g, (w, b)) in groups.iter().zip(bias4).enumerate() {
+        let [r0, r1, r2, r3] = w;
+        let (Some(w0), Some(w1), Some(w2), Some(w3)) = (
+            r0.flat().get(..n),
+            r1.flat().get(..n),
+            r2.flat().get(..n),
+            r3.flat().get(..n),
+        ) else {
+            return;
+        };
+        // acc[r][p]: row r of the group, window p.
+        let mut acc = [[b[0]; 4], [b[1]; 4], [b[2]; 4], [b[3]; 4]];
+        for (i, x) in xt.iter().enumerate() {
+            for (acc_r, wv) in acc.iter_mut().zip([w0[i], w1[i], w2[i], w3[i]]) {
+                for (a, &xv) in acc_r.iter_mut().zip(x) {
+                    *a += wv * xv;
+                }
+            }
+        }
+        for (p, y) in ys.iter_mut().enumerate() {
+            if let Some(out) = y.as_chunks_mut::<4>().0.get_mut(g) {
+                *out = [acc[0][p], acc[1][p], acc[2][p], acc[3][p]];
+            }
+        }
+    }
+    let first_rest = O - rows_rest.len();
+    for (r, (row, &b)) in rows_rest.iter().zip(bias_rest).enumerate() {
+        let mut acc = [b; 4];
+        for (&wv, x) in row.flat().iter().zip(xt) {
+            for (a, &xv) in acc.iter_mut().zip(x) {
+                *a += wv * xv;
+            }
+        }
+        for (y, a) in ys.iter_mut().zip(acc) {
+            if let Some(out) = y.get_mut(first_rest + r) {
+                *out = a;
+            }
+        }
+    }
+}
+
 /// [`dense_forward`] for `S` samples at once, in the same summation order per output (so the
 /// results are bit-identical), but with the samples side by side: `xt[i]` holds input `i` of
 /// every sample, so one weight multiplies `S` inputs that sit next to each other in memory, which
@@ -372,7 +430,7 @@ mod test {
     }
 
     #[test]
-    fn four_inputs_and_flat_rows_match_dense_bit_for_bit() {
+    fn four_inputs_four_windows_and_flat_rows_match_dense_bit_for_bit() {
         fn check<const I: usize, const O: usize>() {
             let mut rng = crate::Rng::seed((I * 31 + O) as u64);
             let rows: [[f32; I]; O] =
@@ -382,6 +440,15 @@ mod test {
                 core::array::from_fn(|_| core::array::from_fn(|_| rng.uniform(-2.0, 2.0)));
             let mut ys = [[0.0; O]; 4];
             dense_forward4(&rows, &bias, &xs, &mut ys);
+            // The same four inputs side by side, for the windows kernel.
+            let xt: [[f32; 4]; I] = core::array::from_fn(|i| core::array::from_fn(|p| xs[p][i]));
+            let mut yw = [[0.0; O]; 4];
+            dense_forward_windows4(&rows, &bias, &xt, &mut yw);
+            assert_eq!(
+                ys.map(|y| y.map(f32::to_bits)),
+                yw.map(|y| y.map(f32::to_bits)),
+                "windows, {I} → {O}"
+            );
             for (x, y4) in xs.iter().zip(&ys) {
                 let (mut y, mut flat) = ([0.0; O], [0.0; O]);
                 dense_reference(&rows, &bias, x, &mut y);

@@ -388,12 +388,13 @@ fn cnn_trains_and_reports_its_costs() {
 
     assert_eq!(Net::PARAMS, 2 * 2 * 2 + 2 + 8 + 1);
     assert_eq!(Net::MACS, 2 * 2 * 2 * 2 * 2 + 8);
-    // A convolution needs one window of scratch memory (3×3×3 floats), a 1×1 convolution,
-    // a depthwise convolution and pooling none.
+    // A convolution needs five windows of scratch memory (3×3×3 floats each: four side by
+    // side, one for the last pixels); a 1×1 convolution, a depthwise convolution and pooling
+    // none.
     type Image = [[[f32; 3]; 8]; 8];
     assert_eq!(
         <Conv2d<8, 8, 3, 4, 3, 3, 1, 1, 8, 8, Same> as Layer<Image>>::FORWARD_BYTES,
-        3 * 3 * 3 * 4
+        5 * 3 * 3 * 3 * 4
     );
     assert_eq!(
         <Conv2d<8, 8, 3, 4, 1, 1, 1, 1, 8, 8> as Layer<Image>>::FORWARD_BYTES,

@@ -72,10 +72,11 @@
 //! bit-identical on every target. How the kernels go (instructions per MAC on a Cortex-M4F are
 //! in `examples/firmware/README.md`):
 //!
-//! - [`Conv2d`]/[`Conv1d`] copy each window into a filter-sized buffer (zeros where it hangs over
-//!   the border, as TensorFlow's padded patches; [`Layer::FORWARD_BYTES`] is that one window) and
-//!   compute eight output channels per pass over it, so each loaded input feeds eight
-//!   multiply-adds.
+//! - [`Conv2d`]/[`Conv1d`] copy the windows of four output pixels side by side into a buffer
+//!   (zeros where a window hangs over the border, as in TensorFlow's padded patches) and compute
+//!   four output channels of the four pixels per pass, so four weights and four inputs feed
+//!   sixteen multiply-adds; the last pixels (fewer than four) go one window at a time, eight
+//!   channels per pass. [`Layer::FORWARD_BYTES`] is those five filter-sized windows.
 //! - A 1×1 convolution needs no copy: its kernel is a `[[f32; CIN]; COUT]` matrix, and it runs
 //!   the [`Dense`](crate::Dense) kernel on four pixels at a time (stride 1) or one (larger
 //!   strides) — the same sums in the same order either way.
@@ -383,6 +384,18 @@ trait FilterRows<const KW: usize, const CIN: usize>: Tensor {
     /// The kernel as the rows of a dense layer, `[[f32; CIN]; COUT]`, when every filter is a
     /// single tap (a 1×1 convolution); `None` otherwise.
     fn pointwise<const COUT: usize>(kernel: &[Self; COUT]) -> Option<&[[f32; CIN]; COUT]>;
+
+    /// Kernel rows (`KH`; 1 for a 1-D filter).
+    const KH: usize;
+    /// Four windows side by side: the filter's shape with four values (one per window) in
+    /// place of each weight.
+    type Windows4;
+    /// Four all-zero windows.
+    const ZERO4: Self::Windows4;
+    /// The rows of four windows (as [`FilterRows::rows_mut`]).
+    fn rows4_mut(windows: &mut Self::Windows4) -> &mut [[[[f32; 4]; CIN]; KW]];
+    /// Every tap of four windows, in the filter's storage order.
+    fn flat4(windows: &Self::Windows4) -> &[[f32; 4]];
 }
 
 impl<const KH: usize, const KW: usize, const CIN: usize> FilterRows<KW, CIN>
@@ -404,6 +417,17 @@ impl<const KH: usize, const KW: usize, const CIN: usize> FilterRows<KW, CIN>
             None
         }
     }
+    const KH: usize = KH;
+    type Windows4 = [[[[f32; 4]; CIN]; KW]; KH];
+    const ZERO4: Self::Windows4 = [[[[0.0; 4]; CIN]; KW]; KH];
+    #[inline(always)]
+    fn rows4_mut(windows: &mut Self::Windows4) -> &mut [[[[f32; 4]; CIN]; KW]] {
+        windows
+    }
+    #[inline(always)]
+    fn flat4(windows: &Self::Windows4) -> &[[f32; 4]] {
+        windows.as_flattened().as_flattened()
+    }
 }
 
 impl<const KW: usize, const CIN: usize> FilterRows<KW, CIN> for [[f32; CIN]; KW] {
@@ -423,18 +447,30 @@ impl<const KW: usize, const CIN: usize> FilterRows<KW, CIN> for [[f32; CIN]; KW]
             None
         }
     }
+    const KH: usize = 1;
+    type Windows4 = [[[f32; 4]; CIN]; KW];
+    const ZERO4: Self::Windows4 = [[[0.0; 4]; CIN]; KW];
+    #[inline(always)]
+    fn rows4_mut(windows: &mut Self::Windows4) -> &mut [[[[f32; 4]; CIN]; KW]] {
+        core::slice::from_mut(windows)
+    }
+    #[inline(always)]
+    fn flat4(windows: &Self::Windows4) -> &[[f32; 4]] {
+        windows.as_flattened()
+    }
 }
 
 /// `y[oh][ow][co] = bias[co] + Σ kernel[co][kh][kw][ci]·x[ih][iw][ci]` over the whole window,
 /// the taps in the padding multiplying zeros (as TensorFlow's padded patches do), summed one
 /// product at a time from the bias in the order (kh, kw, ci).
 ///
-/// Each window is first copied into a filter-shaped buffer (one window, zeros where it hangs
-/// over the border: [`Layer::FORWARD_BYTES`]); then every output channel is a dense row against
-/// it ([`kernels::dense_forward_flat`]: eight filters per pass, all of constant size, so each
-/// loaded input feeds eight multiply-adds). A 1×1 convolution skips the copy: its window is one
-/// input pixel and its kernel a `[[f32; CIN]; COUT]` matrix, so it runs
-/// [`kernels::dense_forward`] in place — the same sums in the same order.
+/// The windows of four output pixels are copied side by side into a filter-shaped buffer of
+/// four-value taps (zeros where a window hangs over the border); then every output channel is a
+/// dense row against the four ([`kernels::dense_forward_windows4`]). The last pixels go one
+/// window at a time ([`kernels::dense_forward_flat`]). A 1×1 convolution skips the copies: its
+/// window is one input pixel and its kernel a `[[f32; CIN]; COUT]` matrix, so it runs
+/// [`kernels::dense_forward4`] / [`kernels::dense_forward`] in place. Every path gives the same
+/// sums in the same order.
 #[inline]
 fn conv_forward<
     F: FilterRows<KW, CIN>,
@@ -478,25 +514,54 @@ fn conv_forward<
         }
         return;
     }
-    let mut window = F::ZERO;
-    for (oh, y_row) in y.iter_mut().enumerate() {
-        let r = rows.span(oh);
-        for (ow, pixel) in y_row.iter_mut().enumerate() {
-            let c = cols.span(ow);
-            if r.len() < window.rows().len() || c.len() < KW {
-                window = F::ZERO; // the padding
-            }
+    // Four output pixels at a time (in row-major order): their windows side by side, so each
+    // weight is loaded once for four windows.
+    let mut windows = F::ZERO4;
+    let (ys4, ys_rest) = y.as_flattened_mut().as_chunks_mut::<4>();
+    for (g, ys) in ys4.iter_mut().enumerate() {
+        let spans: [(Span, Span); 4] = core::array::from_fn(|k| {
+            let q = 4 * g + k;
+            (rows.span(q / OW), cols.span(q % OW))
+        });
+        if spans.iter().any(|(r, c)| r.len() < F::KH || c.len() < KW) {
+            windows = F::ZERO4; // the padding
+        }
+        for (k, (r, c)) in spans.iter().enumerate() {
             for (w_row, x_row) in r
-                .taps_of_mut(window.rows_mut())
+                .taps_of_mut(F::rows4_mut(&mut windows))
                 .iter_mut()
                 .zip(r.input_of(x))
             {
-                for (w, &v) in c.taps_of_mut(w_row).iter_mut().zip(c.input_of(x_row)) {
-                    *w = v;
+                for (w_tap, x_tap) in c.taps_of_mut(w_row).iter_mut().zip(c.input_of(x_row)) {
+                    for (w, &v) in w_tap.iter_mut().zip(x_tap) {
+                        if let Some(w) = w.get_mut(k) {
+                            *w = v;
+                        }
+                    }
                 }
             }
-            kernels::dense_forward_flat(kernel, bias, &window, pixel);
         }
+        kernels::dense_forward_windows4(kernel, bias, F::flat4(&windows), ys);
+    }
+    // The last pixels (fewer than four): one window.
+    let mut window = F::ZERO;
+    let first = OH * OW - ys_rest.len();
+    for (k, pixel) in ys_rest.iter_mut().enumerate() {
+        let q = first + k;
+        let (r, c) = (rows.span(q / OW), cols.span(q % OW));
+        if r.len() < F::KH || c.len() < KW {
+            window = F::ZERO;
+        }
+        for (w_row, x_row) in r
+            .taps_of_mut(window.rows_mut())
+            .iter_mut()
+            .zip(r.input_of(x))
+        {
+            for (w, &v) in c.taps_of_mut(w_row).iter_mut().zip(c.input_of(x_row)) {
+                *w = v;
+            }
+        }
+        kernels::dense_forward_flat(kernel, bias, &window, pixel);
     }
 }
 
@@ -824,11 +889,12 @@ impl<
     type Cache = ();
     type BatchScratch = ();
     const MACS: usize = OH * OW * COUT * KH * KW * CIN;
-    /// One window (a filter-sized buffer); none for a 1×1 convolution.
+    /// Five windows (filter-sized buffers: four side by side, and one for the last pixels);
+    /// none for a 1×1 convolution.
     const FORWARD_BYTES: usize = if KH * KW == 1 {
         0
     } else {
-        size_of::<[[[f32; CIN]; KW]; KH]>()
+        5 * size_of::<[[[f32; CIN]; KW]; KH]>()
     };
     const CHECK: () = {
         Self::ROWS.check("Conv2d", &HEIGHT, OH);
@@ -1004,11 +1070,11 @@ impl<
     type Cache = ();
     type BatchScratch = ();
     const MACS: usize = OL * COUT * KL * CIN;
-    /// One window (a filter-sized buffer); none for a 1-tap convolution.
+    /// Five windows, as [`Conv2d`]'s; none for a 1-tap convolution.
     const FORWARD_BYTES: usize = if KL == 1 {
         0
     } else {
-        size_of::<[[f32; CIN]; KL]>()
+        5 * size_of::<[[f32; CIN]; KL]>()
     };
     const CHECK: () = Self::STEPS.check("Conv1d", &LENGTH, OL);
 

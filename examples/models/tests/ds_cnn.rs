@@ -48,10 +48,10 @@ fn deployment_model_has_no_batch_norm_and_two_slots() {
     DsCnn::layers(&mut |info| kinds.push(info.kind));
     assert_eq!(kinds.len(), 20);
     assert!(!kinds.contains(&"BatchNorm") && !kinds.contains(&"Dropout"));
-    // Two 25×5×64 slots (plus the enum tag) and the first convolution's 10×4 window; then the
-    // input and the logits.
+    // Two 25×5×64 slots (plus the enum tag) and the first convolution's five 10×4 windows;
+    // then the input and the logits.
     let slot = 25 * 5 * 64 * 4;
-    let window = 10 * 4 * 4;
+    let window = 5 * 10 * 4 * 4;
     let slots = DsCnn::FORWARD_BYTES - window;
     assert!(slots >= 2 * slot && slots <= 2 * slot + 16, "{slots}");
     assert_eq!(
