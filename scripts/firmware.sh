@@ -88,17 +88,18 @@ symbol_size() {
     [ -z "$hex" ] || echo $((16#$hex))
 }
 
-# The RAM a training step needs: the compile-time Trainer::RAM_BYTES against the trainer's
-# static in the linked ELF plus the painted stack of one training step.
+# check_training_ram LINE ELF SYMBOL: the RAM a training step needs, the compile-time
+# Trainer::RAM_BYTES against the trainer's static SYMBOL in the linked ELF plus the painted stack
+# of one training step.
 check_training_ram() {
-    local line=$1 elf=$2
+    local line=$1 elf=$2 name=$3
     local ram_bytes trainer_size trainer_static step_stack symbol measured
     ram_bytes=$(field "$line" ram_bytes)
     trainer_size=$(field "$line" trainer_size)
     trainer_static=$(field "$line" trainer_static)
     step_stack=$(field "$line" step_stack)
-    symbol=$(symbol_size "$elf" train::TRAINER)
-    [ -n "$symbol" ] || die "no symbol train::TRAINER in $elf"
+    symbol=$(symbol_size "$elf" "$name")
+    [ -n "$symbol" ] || die "no symbol $name in $elf"
     echo "Trainer::RAM_BYTES (compile time)        $ram_bytes bytes"
     echo "ELF: static TRAINER                      $symbol bytes (size_of::<Trainer>() = $trainer_size, + RefCell flag)"
     echo "painted stack of one training step       $step_stack bytes"
@@ -115,7 +116,7 @@ cmd_test() {
     local start=$SECONDS
     unset EMBEDNN_MODEL # test the committed model files (deploy is for others)
     prerequisites
-    step "build every firmware: Cortex-M4F (sine, train, no_panic), Cortex-M0, benchmark"
+    step "build every firmware: Cortex-M4F (sine, train, cnn, gesture_train, no_panic), Cortex-M0, benchmark"
     build m4f
     build m0
     build bench
@@ -123,7 +124,13 @@ cmd_test() {
     run m4f sine
     step "Cortex-M4F: on-device fine-tuning"
     run m4f train
-    check_training_ram "$(grep '^RESULT train' <<<"$out")" "$m4f_out/train"
+    check_training_ram "$(grep '^RESULT train' <<<"$out")" "$m4f_out/train" train::TRAINER
+    step "Cortex-M4F: digits CNN, gesture CNN and DS-CNN, device vs host (weights in flash)"
+    run m4f cnn
+    step "Cortex-M4F: fine-tuning the gesture CNN for a new user, on windows the device generates"
+    run m4f gesture_train
+    check_training_ram "$(grep '^RESULT gesture_train' <<<"$out")" "$m4f_out/gesture_train" \
+        gesture_train::TRAINER
     step "Cortex-M0: sine and digits models, device vs host (soft float)"
     run m0 firmware-m0
     echo
@@ -152,7 +159,8 @@ cmd_no_panic() {
 }
 
 cmd_bench() {
-    local start=$SECONDS models=(keras_tutorial sine iris digits autoencoder) rows=() m line elf
+    local start=$SECONDS rows=() layers=() m line elf
+    local models=(keras_tutorial sine iris digits autoencoder digits_cnn gestures ds_cnn)
     prerequisites
     step "build the benchmark (one ELF per model, weights in flash)"
     build bench
@@ -184,6 +192,23 @@ cmd_bench() {
     echo "| model | MACs | instr/inference | instr/MAC | flash | RAM (static) | peak stack | PARAM_BYTES | INFERENCE_BYTES |"
     echo "|---|---:|---:|---:|---:|---:|---:|---:|---:|"
     printf '%s\n' "${rows[@]}"
+
+    step "single layers of the CNNs (conv_layers), same machine and counting"
+    out=$(timeout "$run_timeout" qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+        -semihosting-config enable=on,target=native -icount shift=0 -kernel "$m4f_out/conv_layers") ||
+        die "benchmark conv_layers failed"
+    while IFS= read -r line; do
+        layers+=("$(printf '| %s | %s | %s | %s |' \
+            "$(sed -n 's/^LAYER name=\(.*\) macs=.*/\1/p' <<<"$line")" \
+            "$(commas "$(field "$line" macs)" | sed 's/^0$/—/')" \
+            "$(commas "$(field "$line" per_call)")" \
+            "$(awk -v m="$(field "$line" milli_per_unit)" -v w="$(field "$line" macs)" \
+                'BEGIN { printf "%.2f%s", m / 1000, (w == 0 ? " per output" : "") }')")")
+    done < <(grep '^LAYER' <<<"$out")
+    echo
+    echo "| layer | MACs | instr/call | instr/MAC |"
+    echo "|---|---:|---:|---:|"
+    printf '%s\n' "${layers[@]}"
     echo
     echo "Benchmark done in $((SECONDS - start))s."
 }
