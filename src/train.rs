@@ -177,9 +177,9 @@ pub struct Trainer<M: Model, L, O: Optimizer> {
 
 impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
     /// Bytes of RAM a training step needs: this struct (gradient, optimizer state, trace) plus
-    /// the output and output-gradient tensors and the backward pass's working slots.
-    pub const RAM_BYTES: usize =
-        size_of::<Self>() + 2 * size_of::<Output<M>>() + <M as Layer<Input<M>>>::BACKWARD_BYTES;
+    /// the output and output-gradient tensors and the working memory of the backward pass (its
+    /// gradient slots) or of the forward pass (a convolution's windows), whichever is larger.
+    pub const RAM_BYTES: usize = size_of::<Self>() + 2 * size_of::<Output<M>>() + pass_bytes::<M>();
 
     /// A trainer with no clipping and no regularization.
     pub const fn new(loss: L, optimizer: O) -> Self {
@@ -303,6 +303,22 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
     }
 }
 
+/// Working memory of a training pass of `M` besides its trace: the backward pass's (gradient
+/// slots and layer scratch) or the forward pass's (layer scratch such as a convolution's windows;
+/// [`Layer::FORWARD_BYTES`] also counts the inference slots, so this is an upper bound),
+/// whichever is larger.
+const fn pass_bytes<M: Model>() -> usize {
+    let (forward, backward) = (
+        <M as Layer<Input<M>>>::FORWARD_BYTES,
+        <M as Layer<Input<M>>>::BACKWARD_BYTES,
+    );
+    if forward > backward {
+        forward
+    } else {
+        backward
+    }
+}
+
 /// Training for models with batch normalization: every step sees exactly `B` samples, layer by
 /// layer, so the batch statistics are those of the whole batch. Everything it needs is inside
 /// (`B` traces, outputs and scratch areas plus a [`Trainer`]), so its size
@@ -317,8 +333,9 @@ pub struct BatchTrainer<M: Model, L, O: Optimizer, const B: usize> {
 }
 
 impl<M: Model, L: Loss<Output<M>>, O: Optimizer, const B: usize> BatchTrainer<M, L, O, B> {
-    /// Bytes of RAM a training step needs: this struct plus the backward pass's working slots.
-    pub const RAM_BYTES: usize = size_of::<Self>() + <M as Layer<Input<M>>>::BACKWARD_BYTES;
+    /// Bytes of RAM a training step needs: this struct plus the working memory of the backward
+    /// or the forward pass, whichever is larger.
+    pub const RAM_BYTES: usize = size_of::<Self>() + pass_bytes::<M>();
 
     /// A trainer for batches of `B` samples.
     pub const fn new(loss: L, optimizer: O) -> Self {

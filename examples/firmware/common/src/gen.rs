@@ -106,10 +106,13 @@ impl Build {
 
 /// `pub static {name}: {ty} = …;`: the model as a constant, so its weights live in flash.
 pub fn static_model<M: ToRust>(name: &str, ty: &str, model: &M) -> String {
-    let mut src = String::new();
+    let mut src = String::from(ALLOW_NUMBERS);
     write_static(&mut src, name, ty, model).expect("writing to a String cannot fail");
     src
 }
+
+/// Generated numbers are data: one may happen to be close to π or e without meaning it.
+const ALLOW_NUMBERS: &str = "#[allow(clippy::approx_constant)]\n";
 
 /// `pub static {name}: [[f32; C]; …] = …;`: a tensor of any shape, each value exact.
 pub fn static_tensor<X: Tensor>(name: &str, x: &X) -> String {
@@ -117,7 +120,7 @@ pub fn static_tensor<X: Tensor>(name: &str, x: &X) -> String {
         .iter()
         .rev()
         .fold(String::from("f32"), |inner, n| format!("[{inner}; {n}]"));
-    let mut src = format!("pub static {name}: {ty} = ");
+    let mut src = format!("{ALLOW_NUMBERS}pub static {name}: {ty} = ");
     embednn::codegen::write_f32_nested(&mut src, x.flat(), X::SHAPE)
         .expect("writing to a String cannot fail");
     src.push_str(";\n");
@@ -219,7 +222,10 @@ pub fn unseen_distorted_digits(csv: &Path) -> (Vec<Digit>, Vec<Digit>) {
 
 /// `pub static {name}: [f32; N] = […];`, every value exact.
 pub fn static_f32s(name: &str, values: &[f32]) -> String {
-    let mut src = format!("pub static {name}: [f32; {}] = ", values.len());
+    let mut src = format!(
+        "{ALLOW_NUMBERS}pub static {name}: [f32; {}] = ",
+        values.len()
+    );
     embednn::codegen::write_f32_array(&mut src, values).expect("writing to a String cannot fail");
     src.push_str(";\n");
     src

@@ -126,11 +126,11 @@ fn main() -> ! {
 
     // RAM: the const, and what the ELF and the painted stack show (checked by scripts/firmware.sh).
     println!(
-        "Trainer::RAM_BYTES = {} (trainer {} + output and its gradient {} + backward slots {})",
+        "Trainer::RAM_BYTES = {} (trainer {} + output and its gradient {} + working memory of the backward or forward pass {})",
         ram_bytes,
         size_of::<HeadTrainer>(),
         2 * size_of::<[f32; 10]>(),
-        <DigitsHead as Layer<[f32; 64]>>::BACKWARD_BYTES
+        ram_bytes - size_of::<HeadTrainer>() - 2 * size_of::<[f32; 10]>()
     );
     println!(
         "static TRAINER {} bytes, static HEAD {} bytes (PARAM_BYTES {}), stack of a training step {} bytes, statics {} bytes",
