@@ -80,9 +80,8 @@
 //! - A 1×1 convolution needs no copy: its kernel is a `[[f32; CIN]; COUT]` matrix, and it runs
 //!   the [`Dense`](crate::Dense) kernel on four pixels at a time (stride 1) or one (larger
 //!   strides) — the same sums in the same order either way.
-//! - [`DepthwiseConv2d`] goes through the window row by row, four channels at a time, their
-//!   sums in registers across a row's taps and in the output between rows; it clips the window
-//!   at the borders (no scratch memory).
+//! - [`DepthwiseConv2d`] computes four channels at a time with their sums in registers across
+//!   the window, which it clips at the borders (no scratch memory).
 
 use core::fmt::{self, Debug};
 use core::marker::PhantomData;
@@ -1266,37 +1265,39 @@ impl<
         for (oh, y_row) in y.iter_mut().enumerate() {
             let r = Self::ROWS.span(oh);
             let x_rows = r.input_of(x);
-            // Row by row of the window, so every load is a short offset from the row's start
-            // (the M4's `vldr` reaches ±1020 bytes); the sums wait in `y` between rows.
-            *y_row = [self.bias; OW];
-            for (x_row, w_row) in x_rows.iter().zip(r.taps_of(&self.kernel)) {
-                for (ow, pixel) in y_row.iter_mut().enumerate() {
-                    let c = Self::COLS.span(ow);
-                    let (xs, ws) = (c.input_of(x_row), c.taps_of(w_row));
-                    // Four channels at a time, their sums in registers across the row's taps.
-                    let (out4, out_rest) = pixel.as_chunks_mut::<4>();
-                    for (j, out) in out4.iter_mut().enumerate() {
-                        let mut acc = *out;
-                        for (xp, wp) in xs.iter().zip(ws) {
-                            let xc = xp.as_chunks::<4>().0.get(j);
-                            let wc = wp.as_chunks::<4>().0.get(j);
-                            if let (Some(xc), Some(wc)) = (xc, wc) {
-                                for ((a, &w), &x) in acc.iter_mut().zip(wc).zip(xc) {
+            let w_rows = r.taps_of(&self.kernel);
+            for (ow, pixel) in y_row.iter_mut().enumerate() {
+                let c = Self::COLS.span(ow);
+                // Four channels at a time, their sums in registers across the window.
+                let (out4, out_rest) = pixel.as_chunks_mut::<4>();
+                let (bias4, bias_rest) = self.bias.as_chunks::<4>();
+                for (j, (out, b)) in out4.iter_mut().zip(bias4).enumerate() {
+                    let mut acc = *b;
+                    for (x_row, w_row) in x_rows.iter().zip(w_rows) {
+                        for (xp, wp) in c.input_of(x_row).iter().zip(c.taps_of(w_row)) {
+                            let xs = xp.as_chunks::<4>().0.get(j);
+                            let ws = wp.as_chunks::<4>().0.get(j);
+                            if let (Some(xs), Some(ws)) = (xs, ws) {
+                                for ((a, &w), &x) in acc.iter_mut().zip(ws).zip(xs) {
                                     *a += w * x;
                                 }
                             }
                         }
-                        *out = acc;
                     }
-                    for (k, out) in out_rest.iter_mut().enumerate() {
-                        for (xp, wp) in xs.iter().zip(ws) {
-                            let xv = xp.as_chunks::<4>().1.get(k);
-                            let wv = wp.as_chunks::<4>().1.get(k);
-                            if let (Some(&x), Some(&w)) = (xv, wv) {
-                                *out += w * x;
+                    *out = acc;
+                }
+                for (k, (out, &b)) in out_rest.iter_mut().zip(bias_rest).enumerate() {
+                    let mut acc = b;
+                    for (x_row, w_row) in x_rows.iter().zip(w_rows) {
+                        for (xp, wp) in c.input_of(x_row).iter().zip(c.taps_of(w_row)) {
+                            let xs = xp.as_chunks::<4>().1.get(k);
+                            let ws = wp.as_chunks::<4>().1.get(k);
+                            if let (Some(&x), Some(&w)) = (xs, ws) {
+                                acc += w * x;
                             }
                         }
                     }
+                    *out = acc;
                 }
             }
         }
