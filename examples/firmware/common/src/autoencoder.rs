@@ -3,8 +3,8 @@
 //! (264,192 MACs). The reference model also has batch normalization, which folds into the dense
 //! layers at inference time, so these shapes are what an inference costs.
 //!
-//! A tuple holds at most 16 layers; 10 dense layers and 9 ReLUs are 19, so the model nests: an
-//! encoder, a ReLU, a decoder.
+//! 10 dense layers and 9 ReLUs are 19; the model nests them as an encoder, a ReLU and a decoder
+//! (a flat tuple of up to 24 layers would do too).
 
 use embednn::prelude::*;
 
