@@ -108,7 +108,7 @@ pub trait Layer<X: Tensor>: Params {
     /// input and output gradient tensors.
     const BACKWARD_BYTES: usize = 0;
     /// Compile-time checks of the layer's size arithmetic (e.g. a convolution's output size).
-    /// Evaluated by [`check`](crate::check) at the model definition and by every use.
+    /// Evaluated by [`check`](crate::check()) at the model definition and by every use.
     const CHECK: () = ();
     /// Number of layers this describes (a model: the sum over its layers).
     const DEPTH: usize = 1;

@@ -58,11 +58,12 @@
 //! - [`tensor`]: the activation types (`[f32; N]`, `[[f32; C]; L]`, `[[[f32; C]; W]; H]`).
 //! - [`layer`]: the [`Layer`] and [`Params`] traits every layer implements.
 //! - [`layers`]: [`Dense`], activations ([`Relu`], [`Sigmoid`], [`Softmax`], …), [`Frozen`].
-//! - [`model`]: tuples of layers as models, [`check`], the [`Model`] trait.
+//! - [`model`]: tuples of layers as models, [`check()`], the [`Model`] trait.
 //! - [`loss`]: [`Mse`], [`Mae`], [`BinaryCrossEntropyWithLogits`], [`SoftmaxCrossEntropy`].
 //! - [`optim`]: [`Sgd`], [`SgdMomentum`], [`Adam`], [`AdamW`], [`Clip`], [`Regularization`].
 //! - [`train`]: [`Trainer`], the device-friendly training step.
-//! - [`format`]: the checked model file ([`ModelFile`]) the host writes and firmware loads.
+//! - [`format`](mod@format): the checked model file ([`ModelFile`]) the host writes and firmware
+//!   loads.
 //! - [`init`], [`rng`]: seeded initialization; [`buffer`]: gradients and optimizer state.
 //! - [`summary`]: a Keras-like model table.
 //!

@@ -31,7 +31,7 @@
 //!   `out = (N + pad - K) / S + 1`.
 //!
 //! A wrong output size fails the build with the expected value, at the model definition when the
-//! model is checked with [`check`](crate::check) (so `cargo check` reports it too):
+//! model is checked with [`check`](crate::check()) (so `cargo check` reports it too):
 //!
 //! ```compile_fail,E0080
 //! use embednn::prelude::*;

@@ -64,3 +64,10 @@ fn deployment_model_has_no_batch_norm_and_two_slots() {
         (64 * 10 * 4 + 64) + 4 * ((9 * 64 + 64) + (64 * 64 + 64)) + (64 * 12 + 12)
     );
 }
+
+#[test]
+fn documented_ram_of_the_example_cnns() {
+    // examples/models/src/lib.rs states these.
+    assert_eq!(embednn_models::DigitsCnn::INFERENCE_BYTES, 11_376);
+    assert_eq!(embednn_models::GestureCnn::INFERENCE_BYTES, 10_592);
+}
