@@ -20,5 +20,6 @@ step cargo build -p embednn --lib --release --target thumbv6m-none-eabi
 # Firmware: Cortex-M4F and Cortex-M0 under QEMU, then the no-panic link check.
 step scripts/firmware.sh test
 step scripts/firmware.sh no-panic
+step scripts/firmware.sh lint
 echo
 echo "All tests passed."

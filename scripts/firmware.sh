@@ -7,6 +7,7 @@
 #   scripts/firmware.sh no-panic          link-time proof that inference and training cannot panic
 #                                         (and that the proof fails when a panic is added)
 #   scripts/firmware.sh bench             instructions, flash, RAM and stack per model (Markdown)
+#   scripts/firmware.sh lint              cargo fmt --check and clippy -D warnings on every firmware crate
 #   scripts/firmware.sh deploy [FILE]     build the Cortex-M4F sine firmware around model file FILE
 #                                         (default: examples/firmware/models/sine.ennm) and run it
 #
@@ -226,13 +227,23 @@ cmd_deploy() {
     run m4f sine EMBEDNN_MODEL="$model"
 }
 
+cmd_lint() {
+    need_targets thumbv7em-none-eabihf thumbv6m-none-eabi
+    for crate in common device m4f m0 bench; do
+        step "lint examples/firmware/$crate"
+        (cd "$fw/$crate" && cargo fmt --check && cargo clippy --release --all-targets -- -D warnings) ||
+            die "examples/firmware/$crate: cargo fmt or clippy failed"
+    done
+}
+
 case "${1:-}" in
 test) cmd_test ;;
+lint) cmd_lint ;;
 no-panic) cmd_no_panic ;;
 bench) cmd_bench ;;
 deploy) shift; cmd_deploy "$@" ;;
 *)
-    echo "usage: $0 test | no-panic | bench | deploy [model file]" >&2
+    echo "usage: $0 test | no-panic | bench | lint | deploy [model file]" >&2
     exit 2
     ;;
 esac

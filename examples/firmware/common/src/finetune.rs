@@ -146,6 +146,24 @@ pub struct Report {
     pub held_out_after: usize,
 }
 
+impl Report {
+    /// Every loss bit for bit and every count equal: the device repeated the host's run exactly.
+    pub fn same_bits(&self, other: &Report) -> bool {
+        self.losses.map(f32::to_bits) == other.losses.map(f32::to_bits)
+            && (
+                self.fine_tune_before,
+                self.fine_tune_after,
+                self.held_out_before,
+                self.held_out_after,
+            ) == (
+                other.fine_tune_before,
+                other.fine_tune_after,
+                other.held_out_before,
+                other.held_out_after,
+            )
+    }
+}
+
 /// The whole run: accuracy before, [`EPOCHS`] epochs (calling `on_epoch(epoch, loss)` after
 /// each), accuracy after. The host (build script) and the device run this same function.
 pub fn run(

@@ -13,6 +13,7 @@
 //! The host (the firmware's build script) runs this same code, and the device must match it bit
 //! for bit.
 
+pub use crate::finetune::{Report, EPOCHS};
 use embednn::format::ModelInfo;
 use embednn::prelude::*;
 pub use embednn_models::gestures::{labelled_in_style, Gesture, Style, Window};
@@ -49,7 +50,6 @@ pub const HELD_OUT_SEED: u64 = 0x6E57_0E1D;
 pub const HELD_OUT_WINDOWS: usize = 300;
 
 /// Passes over the fine-tuning windows.
-pub const EPOCHS: usize = 10;
 /// Windows per optimizer step.
 pub const BATCH: usize = 16;
 /// Adam's learning rate.
@@ -120,21 +120,6 @@ pub fn train_step(
     }
     trainer.step(model);
     total
-}
-
-/// What a fine-tuning run produced.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Report {
-    /// Mean training loss of each epoch.
-    pub losses: [f32; EPOCHS],
-    /// Correct fine-tuning windows before training.
-    pub fine_tune_before: usize,
-    /// Correct fine-tuning windows after training.
-    pub fine_tune_after: usize,
-    /// Correct held-out windows before training.
-    pub held_out_before: usize,
-    /// Correct held-out windows after training.
-    pub held_out_after: usize,
 }
 
 /// The whole run: accuracy before, [`EPOCHS`] epochs (calling `on_epoch(epoch, loss)` after

@@ -100,3 +100,111 @@ pub fn fine_tune_gestures(
     let info = ModelFile::load_into(model, file)?;
     Ok(gesture_tune::run(model, trainer, &info, on_epoch))
 }
+
+/// Prints one epoch's loss next to the host's run of the same recipe (for `fine_tune*`).
+pub fn print_epoch(host: &Report) -> impl FnMut(usize, f32) + '_ {
+    move |epoch, loss| {
+        let h = host.losses.get(epoch).copied().unwrap_or(f32::NAN);
+        let verdict = if loss.to_bits() == h.to_bits() {
+            "identical"
+        } else {
+            "DIFFERENT"
+        };
+        firmware_device::println!(
+            "epoch {:>2}  loss {:<10}  host {:<10} {}",
+            epoch + 1,
+            loss,
+            h,
+            verdict
+        );
+    }
+}
+
+/// The end of a fine-tuning firmware: accuracy before and after on the fine-tuning and held-out
+/// sets (`counts`), whether the loss fell, the accuracy improved and every number equals the
+/// host's run, and the RAM figures `scripts/firmware.sh` checks against the ELF (`bin` names the
+/// `RESULT` line). `M` is the model being tuned, `T` its trainer. Returns whether it passed.
+pub fn report_fine_tuning<M: Model, T>(
+    bin: &str,
+    samples: &str,
+    r: &Report,
+    host: &Report,
+    (nf, nh): (usize, usize),
+    ram_bytes: usize,
+    step_stack: usize,
+) -> bool {
+    use core::cell::RefCell;
+    use core::mem::size_of;
+    use cortex_m::interrupt::Mutex;
+    use firmware_device::{println, stack};
+
+    let pct = |n: usize, of: usize| n as f32 * 100.0 / of as f32;
+    let (fb, fa, hb, ha) = (
+        r.fine_tune_before,
+        r.fine_tune_after,
+        r.held_out_before,
+        r.held_out_after,
+    );
+    println!(
+        "accuracy on the fine-tuning {}: {}/{} ({}%) before, {}/{} ({}%) after",
+        samples,
+        fb,
+        nf,
+        pct(fb, nf),
+        fa,
+        nf,
+        pct(fa, nf)
+    );
+    println!(
+        "accuracy on the held-out {}:    {}/{} ({}%) before, {}/{} ({}%) after",
+        samples,
+        hb,
+        nh,
+        pct(hb, nh),
+        ha,
+        nh,
+        pct(ha, nh)
+    );
+    let falls = r.losses.last() < r.losses.first();
+    let improves = fa > fb && ha > hb;
+    let same_as_host = r.same_bits(host);
+    println!(
+        "loss falls: {}; accuracy improves: {}; identical to the host's run: {}",
+        falls, improves, same_as_host
+    );
+
+    // RAM: the const, and what the ELF and the painted stack show (checked by scripts/firmware.sh).
+    let (trainer, outputs) = (size_of::<T>(), 2 * size_of::<embednn::Output<M>>());
+    let (trainer_static, model_static) = (
+        size_of::<Mutex<RefCell<T>>>(),
+        size_of::<Mutex<RefCell<M>>>(),
+    );
+    println!(
+        "Trainer::RAM_BYTES = {} (trainer {} + output and its gradient {} + working memory of the backward or forward pass {})",
+        ram_bytes,
+        trainer,
+        outputs,
+        ram_bytes.saturating_sub(trainer + outputs)
+    );
+    println!(
+        "static TRAINER {} bytes, static model {} bytes (PARAM_BYTES {}), stack of a training step {} bytes, statics {} bytes",
+        trainer_static,
+        model_static,
+        M::PARAM_BYTES,
+        step_stack,
+        stack::static_ram()
+    );
+    println!(
+        "RESULT {} ram_bytes={} trainer_size={} trainer_static={} head_static={} step_stack={} statics={}",
+        bin,
+        ram_bytes,
+        trainer,
+        trainer_static,
+        model_static,
+        step_stack,
+        stack::static_ram()
+    );
+    let ok = falls && improves && same_as_host;
+    println!("{}", if ok { "PASS" } else { "FAIL" });
+    ok
+}
