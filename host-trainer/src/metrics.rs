@@ -615,8 +615,7 @@ fn regression_inputs<T: Copy + Into<f64>>(
 /// ```
 pub fn mse<T: Copy + Into<f64>>(y_true: &[T], y_pred: &[T]) -> Result<f64, MetricError> {
     let (t, p) = regression_inputs("MSE", 1, y_true, y_pred)?;
-    let sum: f64 = t.iter().zip(&p).map(|(t, p)| (t - p) * (t - p)).sum();
-    Ok(sum / t.len() as f64)
+    Ok(mean_error(t.into_iter().zip(p), squared))
 }
 
 /// Mean absolute error.
@@ -624,8 +623,28 @@ pub fn mse<T: Copy + Into<f64>>(y_true: &[T], y_pred: &[T]) -> Result<f64, Metri
 /// Errors: different lengths, no samples, or a non-finite value.
 pub fn mae<T: Copy + Into<f64>>(y_true: &[T], y_pred: &[T]) -> Result<f64, MetricError> {
     let (t, p) = regression_inputs("MAE", 1, y_true, y_pred)?;
-    let sum: f64 = t.iter().zip(&p).map(|(t, p)| (t - p).abs()).sum();
-    Ok(sum / t.len() as f64)
+    Ok(mean_error(t.into_iter().zip(p), f64::abs))
+}
+
+/// The error of [`mse`]: the square of the difference.
+pub(crate) fn squared(difference: f64) -> f64 {
+    difference * difference
+}
+
+/// Mean of `error(true − predicted)` over `(true, predicted)` pairs, summed in order, `0.0` for
+/// no pairs. Unchecked: the sum behind [`mse`] and [`mae`] (with [`squared`] and `f64::abs`),
+/// also used by `fit`'s per-epoch metrics, whose predictions may leave the finite range when
+/// training diverges (giving an infinite or NaN metric, not an error).
+pub(crate) fn mean_error(
+    pairs: impl IntoIterator<Item = (f64, f64)>,
+    error: fn(f64) -> f64,
+) -> f64 {
+    let (sum, count) = pairs
+        .into_iter()
+        .fold((0.0f64, 0usize), |(sum, count), (t, p)| {
+            (sum + error(t - p), count + 1)
+        });
+    ratio(sum, count as f64)
 }
 
 /// Coefficient of determination, `1 − SS_res / SS_tot`.

@@ -1,0 +1,118 @@
+//! What `fit` records and prints: each epoch's [`EpochLog`], the run's [`History`], an
+//! [`Evaluation`], the Keras-like epoch line and the progress bar.
+
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use super::{Metric, Verbosity};
+
+/// One epoch's numbers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EpochLog {
+    /// 0-based epoch.
+    pub epoch: usize,
+    /// Mean training loss over the epoch's batches (as Keras reports it).
+    pub loss: f64,
+    /// Training metrics, in the order given to `compile`.
+    pub metrics: Vec<(Metric, f64)>,
+    /// Validation loss.
+    pub val_loss: Option<f64>,
+    /// Validation metrics.
+    pub val_metrics: Vec<(Metric, f64)>,
+    /// Learning rate used.
+    pub learning_rate: f32,
+    /// Wall time of the epoch.
+    pub duration: Duration,
+}
+
+impl EpochLog {
+    /// A metric by name: `loss`, `val_loss`, `accuracy`, `val_accuracy`, …
+    pub fn get(&self, name: &str) -> Option<f64> {
+        match name {
+            "loss" => return Some(self.loss),
+            "val_loss" => return self.val_loss,
+            _ => {}
+        }
+        let (list, name) = match name.strip_prefix("val_") {
+            Some(n) => (&self.val_metrics, n),
+            None => (&self.metrics, name),
+        };
+        list.iter().find(|(m, _)| m.name() == name).map(|(_, v)| *v)
+    }
+}
+
+/// Per-epoch record of a `fit` run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// One entry per completed epoch.
+    pub epochs: Vec<EpochLog>,
+    /// Epoch whose weights the model has at the end (differs from the last when early
+    /// stopping restored the best weights).
+    pub best_epoch: Option<usize>,
+    /// Whether early stopping (or a callback) ended training early.
+    pub stopped_early: bool,
+}
+
+impl History {
+    /// The values of one logged quantity per epoch (`loss`, `val_accuracy`, …).
+    pub fn series(&self, name: &str) -> Vec<f64> {
+        self.epochs.iter().filter_map(|e| e.get(name)).collect()
+    }
+    /// The last epoch's log.
+    pub fn last(&self) -> Option<&EpochLog> {
+        self.epochs.last()
+    }
+}
+
+/// Loss and metrics of a model on a data set.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Evaluation {
+    /// Mean loss.
+    pub loss: f64,
+    /// Metrics in the order given to `compile`.
+    pub metrics: Vec<(Metric, f64)>,
+}
+
+/// A Keras-like epoch line: `Epoch 3/100 - 0.01s - loss: 0.1234 - accuracy: 0.9000 - val_loss: …`.
+pub fn format_log(log: &EpochLog, epochs: usize) -> String {
+    let mut s = format!(
+        "Epoch {}/{} - {:.3}s - loss: {:.4}",
+        log.epoch + 1,
+        epochs,
+        log.duration.as_secs_f64(),
+        log.loss
+    );
+    for (m, v) in &log.metrics {
+        let _ = write!(s, " - {}: {v:.4}", m.name());
+    }
+    if let Some(v) = log.val_loss {
+        let _ = write!(s, " - val_loss: {v:.4}");
+    }
+    for (m, v) in &log.val_metrics {
+        let _ = write!(s, " - val_{}: {v:.4}", m.name());
+    }
+    s
+}
+
+/// The per-epoch progress bar, if `verbose` asks for one.
+pub(super) fn progress_bar(
+    verbose: Verbosity,
+    batches: usize,
+    epoch: usize,
+    epochs: usize,
+) -> Option<indicatif::ProgressBar> {
+    if verbose != Verbosity::ProgressBar {
+        return None;
+    }
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(batches as u64),
+        indicatif::ProgressDrawTarget::stderr_with_hz(10),
+    );
+    let style = indicatif::ProgressStyle::with_template(&format!(
+        "Epoch {}/{epochs} {{bar:30}} {{pos}}/{{len}} {{msg}}",
+        epoch + 1
+    ))
+    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+    bar.set_style(style);
+    Some(bar)
+}

@@ -1,0 +1,370 @@
+//! Keras-style training: `Sequential::new(seed).compile(optimizer, loss).fit(x, y, options)`.
+//!
+//! The model types, layers, losses and optimizers are the `embednn` ones that run on the device;
+//! this module only schedules them: mini-batches, shuffling, validation, metrics, early stopping,
+//! learning-rate schedules, augmentation, threads and progress output.
+//!
+//! **Reproducible.** Every random choice (initial weights, the per-epoch shuffle, dropout masks,
+//! augmentation noise) comes from a stream of `embednn::Rng` derived from the seed, the epoch and
+//! the sample's index — never from a thread — and each batch's gradient is summed in chunks of a
+//! fixed size that are added in a fixed order. The same seed therefore gives bit-identical weights
+//! whatever the number of threads.
+
+mod batch;
+mod cross_validation;
+mod history;
+mod metric;
+mod options;
+
+use std::time::Instant;
+
+use embednn::buffer::Buffer;
+use embednn::model::{BatchScratch, Gradient, Input, Output, Trace};
+use embednn::{Init, Initializer, Loss, Model, Optimizer, Rng, Trainer};
+use rayon::prelude::*;
+
+use batch::{BatchContext, BatchStore, ChunkJob, CHUNK};
+pub use cross_validation::{cross_validate, CrossValidation};
+use history::progress_bar;
+pub use history::{format_log, EpochLog, Evaluation, History};
+pub use metric::{predicted_class, target_class, Metric};
+pub use options::{
+    AugmentFn, Augmentation, Callback, Control, EarlyStopping, FitOptions, Monitor, Schedule,
+    Validation, Verbosity,
+};
+
+/// Below this many multiply-accumulates per batch, threads cost more than they save.
+const PARALLEL_MACS: usize = 4_000_000;
+
+/// A model before training is configured: built from a seed (Glorot-uniform weights, zero biases).
+pub struct Sequential<M> {
+    model: Box<M>,
+    seed: u64,
+}
+
+impl<M: Model + Init + Clone + Send + Sync> Sequential<M> {
+    /// A new model with weights drawn from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Self::with_initializer(seed, Initializer::GlorotUniform)
+    }
+
+    /// A new model with weights drawn from `seed` by `initializer`.
+    pub fn with_initializer(seed: u64, initializer: Initializer) -> Self {
+        let mut rng = Rng::seed(seed);
+        Sequential {
+            model: Box::new(M::init(initializer, &mut rng)),
+            seed,
+        }
+    }
+
+    /// Wraps an existing model (e.g. loaded from a file, for fine-tuning).
+    pub fn from_model(model: M, seed: u64) -> Self {
+        Sequential {
+            model: Box::new(model),
+            seed,
+        }
+    }
+
+    /// Chooses the optimizer and the loss (Keras' `compile`).
+    pub fn compile<L, O>(self, optimizer: O, loss: L) -> Compiled<M, L, O>
+    where
+        L: Loss<Output<M>, Target = Output<M>> + Sync,
+        O: Optimizer,
+    {
+        Compiled {
+            trainer: Box::new(Trainer::new(loss, optimizer)),
+            model: self.model,
+            seed: self.seed,
+            metrics: Vec::new(),
+        }
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The Keras-like summary table.
+    pub fn summary(&self) -> String {
+        summary::<M>()
+    }
+}
+
+/// The Keras-like summary table of model type `M` (see `embednn::summary`).
+pub fn summary<M: Model>() -> String {
+    let mut s = String::new();
+    let _ = embednn::summary::write_summary::<M>(&mut s);
+    s
+}
+
+/// A model with its loss, optimizer and metrics: ready to `fit`, `evaluate` and `predict`.
+pub struct Compiled<M: Model, L, O: Optimizer> {
+    model: Box<M>,
+    trainer: Box<Trainer<M, L, O>>,
+    seed: u64,
+    metrics: Vec<Metric>,
+}
+
+impl<M, L, O> Compiled<M, L, O>
+where
+    M: Model + Init + Clone + Send + Sync,
+    Input<M>: Send + Sync,
+    Output<M>: Send + Sync,
+    Trace<M>: Send,
+    Gradient<M>: Send,
+    BatchScratch<M>: Send,
+    L: Loss<Output<M>, Target = Output<M>> + Sync,
+    O: Optimizer,
+{
+    /// Metrics to track besides the loss (Keras' `metrics=[...]`).
+    pub fn with_metrics(mut self, metrics: &[Metric]) -> Self {
+        self.metrics = metrics.to_vec();
+        self
+    }
+
+    /// Clips gradients before each step.
+    pub fn with_clip(mut self, clip: embednn::Clip) -> Self {
+        self.trainer.clip = Some(clip);
+        self
+    }
+
+    /// L1/L2 penalties on the weights.
+    pub fn with_regularization(mut self, r: embednn::Regularization) -> Self {
+        self.trainer.regularization = r;
+        self
+    }
+
+    /// The model.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// The model, mutably (e.g. to freeze or edit weights).
+    pub fn model_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+
+    /// The optimizer.
+    pub fn optimizer(&self) -> &O {
+        &self.trainer.optimizer
+    }
+
+    /// The Keras-like summary table.
+    pub fn summary(&self) -> String {
+        summary::<M>()
+    }
+
+    /// Trains on `x`/`y` (Keras' `fit`). Extra items in the longer slice are ignored.
+    pub fn fit(
+        &mut self,
+        x: &[Input<M>],
+        y: &[Output<M>],
+        mut options: FitOptions<'_, Input<M>, Output<M>>,
+    ) -> History {
+        let n = x.len().min(y.len());
+        let (train_x, train_y, val) = match options.validation {
+            Validation::None => (&x[..n], &y[..n], None),
+            Validation::Split(fraction) => {
+                let n_val = ((n as f64) * f64::from(fraction.clamp(0.0, 1.0))).round() as usize;
+                let cut = n - n_val.min(n);
+                let val = (n_val > 0).then(|| (&x[cut..n], &y[cut..n]));
+                (&x[..cut], &y[..cut], val)
+            }
+            Validation::Data(vx, vy) => (&x[..n], &y[..n], Some((vx, vy))),
+        };
+        let batch_size = options.batch_size.max(1);
+        let initial_lr = self.trainer.optimizer.learning_rate();
+        let mut order: Vec<usize> = (0..train_x.len()).collect();
+        let mut history = History::default();
+        let mut best: Option<(f64, usize, Option<Box<M>>)> = None;
+        let mut since_best = 0usize;
+        let parallel = options.parallel && batch_size * M::MACS * 3 >= PARALLEL_MACS;
+        let mut workers: Vec<(Box<M>, BatchStore<M>)> = Vec::new();
+        let mut coupled: Option<Box<BatchStore<M>>> = None;
+        let mut predictions = vec![<Output<M> as Buffer>::ZERO; train_x.len()];
+
+        for epoch in 0..options.epochs {
+            let started = Instant::now();
+            let lr = options.schedule.rate(epoch, initial_lr);
+            self.trainer.optimizer.set_learning_rate(lr);
+            if options.shuffle {
+                Rng::stream(self.seed, 0x5EED_0000 + epoch as u64).shuffle(&mut order);
+            }
+            let batches = order.len().div_ceil(batch_size);
+            let bar = progress_bar(options.verbose, batches, epoch, options.epochs);
+            let mut loss_sum = 0.0f64;
+            let mut batch_count = 0usize;
+            for (b, batch) in order.chunks(batch_size).enumerate() {
+                let mut batch_loss = 0.0f64;
+                let ctx = BatchContext {
+                    loss: &self.trainer.loss,
+                    x: train_x,
+                    y: train_y,
+                    seed: self.seed,
+                    epoch,
+                    batch: b,
+                    augmentation: options.augmentation.as_ref(),
+                };
+                if M::BATCH_COUPLED {
+                    // Batch normalization must see the whole batch (and updates the model's
+                    // moving averages), so it runs as one chunk on the model itself.
+                    let store = coupled.get_or_insert_with(|| Box::new(BatchStore::new()));
+                    batch_loss = store.run(&mut self.model, &ctx, batch, 0);
+                    self.trainer.add_gradient(&store.grad, batch.len() as u32);
+                    for (&i, out) in batch.iter().zip(&store.outputs) {
+                        predictions[i] = *out;
+                    }
+                } else {
+                    // Fixed chunks, each on its own copy of the weights, reduced in chunk order:
+                    // the result does not depend on which thread ran what.
+                    let chunks = batch.len().div_ceil(CHUNK);
+                    while workers.len() < chunks {
+                        workers.push((self.model.clone(), BatchStore::new()));
+                    }
+                    let losses: Vec<f64> = if parallel {
+                        let model = &*self.model;
+                        let work = |(c, ((copy, store), indices)): ChunkJob<'_, M>| {
+                            (**copy).clone_from(model);
+                            store.run(copy, &ctx, indices, c)
+                        };
+                        workers[..chunks]
+                            .par_iter_mut()
+                            .zip(batch.par_chunks(CHUNK))
+                            .enumerate()
+                            .map(work)
+                            .collect()
+                    } else {
+                        // Without threads the model itself is used (training passes of models
+                        // without batch norm do not change it).
+                        let model = &mut *self.model;
+                        workers[..chunks]
+                            .iter_mut()
+                            .zip(batch.chunks(CHUNK))
+                            .enumerate()
+                            .map(|(c, ((_, store), indices))| store.run(model, &ctx, indices, c))
+                            .collect()
+                    };
+                    for ((_, store), (chunk_loss, indices)) in workers[..chunks]
+                        .iter()
+                        .zip(losses.iter().zip(batch.chunks(CHUNK)))
+                    {
+                        self.trainer.add_gradient(&store.grad, indices.len() as u32);
+                        batch_loss += chunk_loss;
+                        for (&i, out) in indices.iter().zip(&store.outputs) {
+                            predictions[i] = *out;
+                        }
+                    }
+                }
+                let penalty = self.trainer.step(&mut self.model);
+                let mean = batch_loss / batch.len() as f64 + f64::from(penalty);
+                loss_sum += mean;
+                batch_count += 1;
+                if let Some(bar) = &bar {
+                    bar.set_position(b as u64 + 1);
+                    bar.set_message(format!("loss: {:.4}", loss_sum / batch_count as f64));
+                }
+            }
+            let loss = loss_sum / batch_count.max(1) as f64;
+            let metrics = self
+                .metrics
+                .iter()
+                .map(|&m| (m, m.compute(&predictions, train_y)))
+                .collect();
+            let (val_loss, val_metrics) = match val {
+                Some((vx, vy)) => {
+                    let e = self.evaluate(vx, vy);
+                    (Some(e.loss), e.metrics)
+                }
+                None => (None, Vec::new()),
+            };
+            let log = EpochLog {
+                epoch,
+                loss,
+                metrics,
+                val_loss,
+                val_metrics,
+                learning_rate: lr,
+                duration: started.elapsed(),
+            };
+            if let Some(bar) = bar {
+                bar.finish_and_clear();
+            }
+            if options.verbose != Verbosity::Silent {
+                eprintln!("{}", format_log(&log, options.epochs));
+            }
+            let mut control = Control::Continue;
+            for cb in &mut options.callbacks {
+                if cb(&log) == Control::Stop {
+                    control = Control::Stop;
+                }
+            }
+            if let Some(es) = options.early_stopping {
+                let (value, lower_is_better) = match es.monitor {
+                    Monitor::Loss => (Some(log.loss), true),
+                    Monitor::ValLoss => (log.val_loss, true),
+                    Monitor::ValAccuracy => (log.get("val_accuracy"), false),
+                };
+                if let Some(v) = value {
+                    let score = if lower_is_better { v } else { -v };
+                    let improved = best
+                        .as_ref()
+                        .is_none_or(|(b, _, _)| score < b - es.min_delta);
+                    if improved {
+                        let snapshot = es.restore_best_weights.then(|| self.model.clone());
+                        best = Some((score, epoch, snapshot));
+                        since_best = 0;
+                    } else {
+                        since_best += 1;
+                        if since_best >= es.patience {
+                            control = Control::Stop;
+                        }
+                    }
+                }
+            }
+            history.epochs.push(log);
+            history.best_epoch = Some(epoch);
+            if control == Control::Stop {
+                history.stopped_early = epoch + 1 < options.epochs;
+                break;
+            }
+        }
+        if let Some((_, epoch, Some(weights))) = best {
+            self.model = weights;
+            history.best_epoch = Some(epoch);
+        }
+        self.trainer.optimizer.set_learning_rate(initial_lr);
+        history
+    }
+
+    /// Loss and metrics on a data set (Keras' `evaluate`).
+    pub fn evaluate(&self, x: &[Input<M>], y: &[Output<M>]) -> Evaluation {
+        let predictions = self.predict(x);
+        let n = predictions.len().min(y.len());
+        let loss: f64 = predictions
+            .iter()
+            .zip(y)
+            .map(|(p, t)| f64::from(self.trainer.loss.loss(p, t)))
+            .sum::<f64>()
+            / n.max(1) as f64;
+        let metrics = self
+            .metrics
+            .iter()
+            .map(|&m| (m, m.compute(&predictions, &y[..n])))
+            .collect();
+        Evaluation { loss, metrics }
+    }
+
+    /// Inference on every sample (Keras' `predict`), on all cores for large inputs.
+    pub fn predict(&self, x: &[Input<M>]) -> Vec<Output<M>> {
+        if x.len() * M::MACS >= PARALLEL_MACS {
+            x.par_iter().map(|x| self.model.predict(x)).collect()
+        } else {
+            x.iter().map(|x| self.model.predict(x)).collect()
+        }
+    }
+
+    /// Gives the model back.
+    pub fn into_model(self) -> M {
+        *self.model
+    }
+}
