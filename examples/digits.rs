@@ -67,7 +67,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std: scaler.std(),
         labels: &labels,
     };
-    ModelFile::save(model.model(), &pre, &out.join("digits.ennm"))?;
+    ModelFile::save(model.model(), &pre, out.join("digits.ennm"))?;
     host_trainer::plot::training_curves(
         &history,
         "digits MLP: 64 → 64 → 10",

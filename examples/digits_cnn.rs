@@ -97,7 +97,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std: scale.std(),
         labels: &labels,
     };
-    ModelFile::save(model.model(), &pre, &out.join("digits_cnn.ennm"))?;
+    ModelFile::save(model.model(), &pre, out.join("digits_cnn.ennm"))?;
     host_trainer::plot::training_curves(
         &history,
         "digits CNN: conv 3×3×16 → pool → conv 3×3×32 → pool → 10",

@@ -118,7 +118,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         labels: &Gesture::NAMES,
         ..Default::default()
     };
-    ModelFile::save(model.model(), &pre, &out.join("gestures.ennm"))?;
+    ModelFile::save(model.model(), &pre, out.join("gestures.ennm"))?;
     host_trainer::plot::training_curves(
         &history,
         "gestures: 1-D CNN on 64 × 3 accelerometer windows",

@@ -65,7 +65,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         std: scaler.std(),
         labels: &labels,
     };
-    ModelFile::save(model.model(), &pre, &out.join("iris.ennm"))?;
+    ModelFile::save(model.model(), &pre, out.join("iris.ennm"))?;
     host_trainer::plot::training_curves(&history, "iris: 4 → 16 → 3", &out.join("iris.png"))?;
     println!("wrote out/iris.ennm and out/iris.png");
     if accuracy < 0.95 {

@@ -50,7 +50,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     ModelFile::save(
         model.model(),
         &Preprocessing::default(),
-        &out.join("keras_tutorial.ennm"),
+        out.join("keras_tutorial.ennm"),
     )?;
     host_trainer::plot::training_curves(
         &history,

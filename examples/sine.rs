@@ -60,7 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         labels: &["sin(x)"],
         ..Default::default()
     };
-    ModelFile::save(model.model(), &pre, &out.join("sine.ennm"))?;
+    ModelFile::save(model.model(), &pre, out.join("sine.ennm"))?;
     host_trainer::plot::training_curves(&history, "sine: 1 → 16 → 16 → 1", &out.join("sine.png"))?;
     println!("wrote out/sine.ennm and out/sine.png");
     Ok(())

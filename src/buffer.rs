@@ -49,7 +49,7 @@ impl Buffer for () {
 }
 
 macro_rules! tuple_buffer {
-    ($($name:ident $idx:tt),+) => {
+    ($(($name:ident $idx:tt $_t:ident $_v:ident))+) => {
         impl<$($name: Buffer),+> Buffer for ($($name,)+) {
             const ZERO: Self = ($($name::ZERO,)+);
             const LEN: usize = 0 $(+ $name::LEN)+;
@@ -68,27 +68,4 @@ macro_rules! tuple_buffer {
         }
     };
 }
-tuple_buffer!(A 0);
-tuple_buffer!(A 0, B 1);
-tuple_buffer!(A 0, B 1, C 2);
-tuple_buffer!(A 0, B 1, C 2, D 3);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20, V 21);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20, V 21, W 22);
-tuple_buffer!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20, V 21, W 22, X 23);
+crate::tuples::for_each_tuple!(tuple_buffer);

@@ -6,10 +6,11 @@
 //! a firmware build script loads the model file on the host and writes
 //!
 //! ```text
-//! pub static MODEL: Sine = (embednn::Dense::from_rows([[…]], […]), embednn::Relu, …);
+//! pub static MODEL: Sine = (embednn::Dense { kernel: embednn::param::matrix([[…]]), bias: … }, embednn::Relu, …);
 //! ```
 //!
-//! which the linker places in `.rodata` (flash). Inference only borrows the model (`&self`), so
+//! — struct literals of the layers' public parameter fields, which the static's declared type
+//! gives their sizes — which the linker places in `.rodata` (flash). Inference only borrows the model (`&self`), so
 //! RAM then holds just the activations and the stack.
 //!
 //! Floats are printed with Rust's shortest round-trip formatting, so the compiled constant has
@@ -25,13 +26,17 @@
 //! write_static(&mut src, "MODEL", "Net", &net).unwrap();
 //! assert_eq!(
 //!     src,
-//!     "pub static MODEL: Net = (embednn::Dense::<2, 1>::from_rows([[0.5, -1.25]], [0.1]), embednn::Relu);\n"
+//!     "pub static MODEL: Net = (embednn::Dense { kernel: embednn::param::matrix([[0.5, -1.25]]), \
+//!      bias: embednn::param::matrix([[0.1]]), }, embednn::Relu);\n"
 //! );
 //! ```
 
 use core::fmt::{self, Write};
 
 /// Prints a value as a Rust constant expression that rebuilds it exactly.
+///
+/// Layers declared with [`params!`](crate::params) get it from that declaration; model tuples
+/// print their layers in order.
 pub trait ToRust {
     /// Writes the expression. Paths are absolute from the `embednn` crate root.
     fn write_rust(&self, out: &mut dyn Write) -> fmt::Result;
@@ -117,7 +122,7 @@ pub fn write_f32_nested(out: &mut dyn Write, values: &[f32], shape: &[usize]) ->
 }
 
 macro_rules! tuple_to_rust {
-    ($($name:ident $idx:tt),+) => {
+    ($(($name:ident $idx:tt $_t:ident $_v:ident))+) => {
         impl<$($name: ToRust),+> ToRust for ($($name,)+) {
             fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
                 out.write_char('(')?;
@@ -138,42 +143,7 @@ macro_rules! tuple_to_rust {
         }
     };
 }
-tuple_to_rust!(A 0);
-tuple_to_rust!(A 0, B 1);
-tuple_to_rust!(A 0, B 1, C 2);
-tuple_to_rust!(A 0, B 1, C 2, D 3);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20, V 21);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20, V 21, W 22);
-tuple_to_rust!(A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11, M 12, N 13, O 14, P 15, Q 16, R 17, S 18, T 19, U 20, V 21, W 22, X 23);
-
-/// Implements [`ToRust`] for unit-struct layers (activations and other parameterless layers).
-macro_rules! unit_to_rust {
-    ($($ty:ty => $path:literal $(, [$($g:tt)*])?);* $(;)?) => {$(
-        impl$(<$($g)*>)? $crate::codegen::ToRust for $ty {
-            fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
-                out.write_str($path)
-            }
-        }
-    )*};
-}
-pub(crate) use unit_to_rust;
+crate::tuples::for_each_tuple!(tuple_to_rust);
 
 #[cfg(test)]
 mod test {

@@ -50,7 +50,7 @@ pub trait Init: Sized {
 }
 
 macro_rules! tuple_init {
-    ($($name:ident),+) => {
+    ($(($name:ident $_i:tt $_t:ident $_v:ident))+) => {
         impl<$($name: Init),+> Init for ($($name,)+) {
             fn init(initializer: Initializer, rng: &mut Rng) -> Self {
                 ($($name::init(initializer, rng),)+)
@@ -58,27 +58,4 @@ macro_rules! tuple_init {
         }
     };
 }
-tuple_init!(A);
-tuple_init!(A, B);
-tuple_init!(A, B, C);
-tuple_init!(A, B, C, D);
-tuple_init!(A, B, C, D, E);
-tuple_init!(A, B, C, D, E, F);
-tuple_init!(A, B, C, D, E, F, G);
-tuple_init!(A, B, C, D, E, F, G, H);
-tuple_init!(A, B, C, D, E, F, G, H, I);
-tuple_init!(A, B, C, D, E, F, G, H, I, J);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V, W);
-tuple_init!(A, B, C, D, E, F, G, H, I, J, K, L, M, N, O, P, Q, R, S, T, U, V, W, X);
+crate::tuples::for_each_tuple!(tuple_init);

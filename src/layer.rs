@@ -53,8 +53,13 @@ pub trait Params {
     type Gradient: Buffer;
     /// Number of stored parameter scalars, trainable or not.
     const PARAMS: usize;
-    /// Number of trainable scalars (what gradients and optimizer state are sized by).
+    /// Number of trainable scalars (what the optimizer updates).
     const TRAINABLE: usize = <Self::Gradient as Buffer>::LEN;
+    /// The layer's kind, as summaries and the model file name it (e.g. `"Dense"`).
+    const KIND: &'static str;
+    /// The sizes that define the layer's architecture (e.g. `[I, O]` for `Dense<I, O>`), stored
+    /// in the model file and hashed into its fingerprint.
+    const DIMS: &'static [usize];
 
     /// Calls `f` on every stored parameter array (trainable or not) in a fixed order: the order
     /// the model file uses.
@@ -116,9 +121,6 @@ pub trait Layer<X: Tensor>: Params {
     /// must be trained layer by layer over the whole batch ([`Layer::forward_train_batch`])
     /// rather than one sample at a time.
     const BATCH_COUPLED: bool = false;
-    /// Per-sample working memory of [`Layer::backward_batch`] (a model keeps the gradients of
-    /// its intermediate activations here); `()` for a single layer.
-    type BatchScratch: Buffer;
 
     /// Inference: computes `y` from `x`.
     fn forward(&self, x: &X, y: &mut Self::Output);
@@ -166,9 +168,13 @@ pub trait Layer<X: Tensor>: Params {
 
     /// Backward pass over a whole batch, after [`Layer::forward_train_batch`]; adds the batch's
     /// parameter gradients into `grad`. The default runs [`Layer::backward`] on each sample.
+    ///
+    /// Each sample comes with per-sample working memory shaped like the trace
+    /// ([`Layer::Cache`]): a model keeps the gradients of its intermediate activations where
+    /// its trace keeps the activations themselves; a single layer ignores it.
     fn backward_batch(
         &self,
-        batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::BatchScratch>,
+        batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::Cache>,
         mut grad: Option<&mut Self::Gradient>,
     ) {
         for i in 0..batch.len() {
@@ -178,8 +184,18 @@ pub trait Layer<X: Tensor>: Params {
         }
     }
 
-    /// Calls `f` with a description of each layer, in order.
-    fn describe(f: &mut impl FnMut(LayerInfo));
+    /// Calls `f` with a description of each layer, in order (a single layer describes itself
+    /// from its [`Params::KIND`] and [`Params::DIMS`]; a model lists its layers).
+    fn describe(f: &mut impl FnMut(LayerInfo)) {
+        f(LayerInfo {
+            kind: Self::KIND,
+            dims: Self::DIMS,
+            output_shape: <Self::Output as Tensor>::SHAPE,
+            params: Self::PARAMS,
+            trainable: Self::TRAINABLE,
+            macs: Self::MACS,
+        })
+    }
 }
 
 /// Sample-by-sample access to a batch during [`Layer::forward_train_batch`].
@@ -221,26 +237,3 @@ pub trait BackwardBatch<X, Y, C, S> {
     /// Sample `i` (`None` past the end).
     fn sample(&mut self, i: usize) -> Option<BackwardSample<'_, X, Y, C, S>>;
 }
-
-/// Implements [`Params`] for a layer without parameters.
-macro_rules! no_params {
-    ($($ty:ty $(, [$($g:tt)*])?);* $(;)?) => {$(
-        impl$(<$($g)*>)? $crate::layer::Params for $ty {
-            type Gradient = ();
-            const PARAMS: usize = 0;
-            #[inline]
-            fn for_each_param(&self, _: &mut impl FnMut($crate::layer::ParamKind, &[f32])) {}
-            #[inline]
-            fn for_each_param_mut(&mut self, _: &mut impl FnMut($crate::layer::ParamKind, &mut [f32])) {}
-            #[inline]
-            fn visit_trainable<const K: usize>(
-                &mut self,
-                _: &mut (),
-                _: [&mut (); K],
-                _: &mut impl FnMut($crate::layer::ParamSlot<'_, K>),
-            ) {
-            }
-        }
-    )*};
-}
-pub(crate) use no_params;

@@ -90,10 +90,12 @@ pub mod loss;
 pub mod math;
 pub mod model;
 pub mod optim;
+pub mod param;
 pub mod rng;
 pub mod summary;
 pub mod tensor;
 pub mod train;
+mod tuples;
 
 pub use buffer::Buffer;
 pub use format::{LoadError, ModelFile, ModelInfo, Preprocessing, SaveError};
@@ -113,6 +115,8 @@ pub use loss::{BinaryCrossEntropyWithLogits, Loss, Mae, Mse, SoftmaxCrossEntropy
 pub use model::{check, BatchScratch, FixedInput, Gradient, Input, Model, Output, Trace};
 pub use optim::{Adam, AdamW, Clip, Optimizer, Regularization, Sgd, SgdMomentum};
 pub use rng::Rng;
+#[doc(hidden)]
+pub use serde;
 pub use tensor::Tensor;
 pub use train::{batch_gradient, sample_gradient, BatchTrainer, Trainer};
 

@@ -80,8 +80,10 @@ pub type Output<M> = <M as Layer<<M as FixedInput>::Input>>::Output;
 pub type Trace<M> = <M as Layer<<M as FixedInput>::Input>>::Cache;
 /// Gradient storage for the trainable parameters of `M` (its shape is the parameters' shape).
 pub type Gradient<M> = <M as Params>::Gradient;
-/// Per-sample working memory of a layer-major backward pass of `M` (see [`Layer::backward_batch`]).
-pub type BatchScratch<M> = <M as Layer<<M as FixedInput>::Input>>::BatchScratch;
+/// Per-sample working memory of a layer-major backward pass of `M` (see
+/// [`Layer::backward_batch`]): shaped like the trace, holding the gradient of each activation
+/// where the trace holds the activation.
+pub type BatchScratch<M> = Trace<M>;
 
 /// Compile-time check of a model definition: `const _: () = embednn::check::<MyModel>();`
 ///
@@ -204,6 +206,8 @@ impl<A: FixedInput> FixedInput for (A,) {
 impl<A: Params> Params for (A,) {
     type Gradient = (A::Gradient,);
     const PARAMS: usize = A::PARAMS;
+    const KIND: &'static str = A::KIND;
+    const DIMS: &'static [usize] = A::DIMS;
     fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
         self.0.for_each_param(f)
     }
@@ -230,7 +234,6 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
     const CHECK: () = A::CHECK;
     const DEPTH: usize = A::DEPTH;
     const BATCH_COUPLED: bool = A::BATCH_COUPLED;
-    type BatchScratch = A::BatchScratch;
     #[inline]
     fn forward(&self, x: &X, y: &mut A::Output) {
         self.0.forward(x, y)
@@ -260,7 +263,7 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
     }
     fn backward_batch(
         &self,
-        batch: &mut impl BackwardBatch<X, A::Output, A::Cache, A::BatchScratch>,
+        batch: &mut impl BackwardBatch<X, A::Output, A::Cache, A::Cache>,
         grad: Option<&mut Self::Gradient>,
     ) {
         self.0.backward_batch(batch, grad.map(|g| &mut g.0))
@@ -343,6 +346,8 @@ macro_rules! sequential {
         impl<$($La: Params),+> Params for ($($La,)+) {
             type Gradient = ($($La::Gradient,)+);
             const PARAMS: usize = 0 $(+ $La::PARAMS)+;
+            const KIND: &'static str = "Sequential";
+            const DIMS: &'static [usize] = &[];
             fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
                 $(self.$ka.for_each_param(f);)+
             }
@@ -386,8 +391,6 @@ macro_rules! sequential {
             ]);
             const DEPTH: usize = <$L0 as Layer<X>>::DEPTH $(+ <$L as Layer<$Tin>>::DEPTH)* + <$Ll as Layer<$Tl>>::DEPTH;
             const BATCH_COUPLED: bool = <$L0 as Layer<X>>::BATCH_COUPLED $(|| <$L as Layer<$Tin>>::BATCH_COUPLED)* || <$Ll as Layer<$Tl>>::BATCH_COUPLED;
-            /// The gradients of every intermediate activation, then every layer's own scratch.
-            type BatchScratch = (($($T,)+), (<$L0 as Layer<X>>::BatchScratch, $(<$L as Layer<$Tin>>::BatchScratch,)* <$Ll as Layer<$Tl>>::BatchScratch,));
             const CHECK: () = {
                 let () = <$L0 as Layer<X>>::CHECK;
                 $(let () = <$L as Layer<$Tin>>::CHECK;)*
@@ -508,7 +511,7 @@ macro_rules! sequential {
 
             fn backward_batch(
                 &self,
-                batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::BatchScratch>,
+                batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::Cache>,
                 mut grad: Option<&mut Self::Gradient>,
             ) {
                 let trainable = [$(<$La as Params>::TRAINABLE),+];
@@ -520,7 +523,7 @@ macro_rules! sequential {
                     if !need && !(want_grad && trainable[$kl] > 0) {
                         return;
                     }
-                    let project: BackwardProjection<X, Self::Output, Self::Cache, Self::BatchScratch, $Tl, Self::Output, <$Ll as Layer<$Tl>>::Cache, <$Ll as Layer<$Tl>>::BatchScratch> =
+                    let project: BackwardProjection<X, Self::Output, Self::Cache, Self::Cache, $Tl, Self::Output, <$Ll as Layer<$Tl>>::Cache, <$Ll as Layer<$Tl>>::Cache> =
                         |s, want| {
                             let (acts, caches) = s.cache;
                             let (grads, inner) = s.scratch;
@@ -546,7 +549,7 @@ macro_rules! sequential {
                     if !need && !(want_grad && trainable[$kr] > 0) {
                         return;
                     }
-                    let project: BackwardProjection<X, Self::Output, Self::Cache, Self::BatchScratch, $Tinr, $Toutr, <$Lr as Layer<$Tinr>>::Cache, <$Lr as Layer<$Tinr>>::BatchScratch> =
+                    let project: BackwardProjection<X, Self::Output, Self::Cache, Self::Cache, $Tinr, $Toutr, <$Lr as Layer<$Tinr>>::Cache, <$Lr as Layer<$Tinr>>::Cache> =
                         |s, want| {
                             let (acts, caches) = s.cache;
                             let (grads, inner) = s.scratch;
@@ -567,7 +570,7 @@ macro_rules! sequential {
                         return;
                     }
                 })*
-                let project: BackwardProjection<X, Self::Output, Self::Cache, Self::BatchScratch, X, $T0, <$L0 as Layer<X>>::Cache, <$L0 as Layer<X>>::BatchScratch> =
+                let project: BackwardProjection<X, Self::Output, Self::Cache, Self::Cache, X, $T0, <$L0 as Layer<X>>::Cache, <$L0 as Layer<X>>::Cache> =
                     |s, _| {
                         let (acts, caches) = s.cache;
                         let (grads, inner) = s.scratch;
@@ -594,164 +597,33 @@ macro_rules! sequential {
         }
     };
 }
-sequential! {
-    first: L0 T0 V0;
-    mid: [];
-    last: L1 1 T0 V0 0;
-    all: [L0 0, L1 1];
-    temps: [T0];
+/// Turns one arity's element list from [`for_each_tuple!`](crate::tuples) into the input of
+/// `sequential!`: each middle layer with the output it reads and the one it writes.
+macro_rules! sequential_from_list {
+    // One layer: implemented by hand above.
+    (($L0:ident $k0:tt $T0:ident $V0:ident)) => {};
+    (($L0:ident $k0:tt $T0:ident $V0:ident) $($rest:tt)+) => {
+        sequential_from_list!(@walk
+            first: [$L0 $T0 $V0]; prev: [$T0 $V0 $k0]; mid: []; all: [$L0 $k0]; temps: [$T0];
+            $($rest)+);
+    };
+    (@walk first: [$($first:tt)*]; prev: [$Tp:ident $Vp:ident $kp:tt]; mid: [$($mid:tt)*];
+        all: [$($all:tt)*]; temps: [$($temps:ident),*]; ($L:ident $k:tt $T:ident $V:ident)) => {
+        sequential! {
+            first: $($first)*;
+            mid: [$($mid)*];
+            last: $L $k $Tp $Vp $kp;
+            all: [$($all)*, $L $k];
+            temps: [$($temps),*];
+        }
+    };
+    (@walk first: [$($first:tt)*]; prev: [$Tp:ident $Vp:ident $kp:tt]; mid: [$($mid:tt)*];
+        all: [$($all:tt)*]; temps: [$($temps:ident),*]; ($L:ident $k:tt $T:ident $V:ident)
+        $($rest:tt)+) => {
+        sequential_from_list!(@walk
+            first: [$($first)*]; prev: [$T $V $k]; mid: [$($mid)* ($L $k $Tp $Vp $kp $T $V)];
+            all: [$($all)*, $L $k]; temps: [$($temps,)* $T];
+            $($rest)+);
+    };
 }
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1)];
-    last: L2 2 T1 V1 1;
-    all: [L0 0, L1 1, L2 2];
-    temps: [T0, T1];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2)];
-    last: L3 3 T2 V2 2;
-    all: [L0 0, L1 1, L2 2, L3 3];
-    temps: [T0, T1, T2];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3)];
-    last: L4 4 T3 V3 3;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4];
-    temps: [T0, T1, T2, T3];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4)];
-    last: L5 5 T4 V4 4;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5];
-    temps: [T0, T1, T2, T3, T4];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5)];
-    last: L6 6 T5 V5 5;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6];
-    temps: [T0, T1, T2, T3, T4, T5];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6)];
-    last: L7 7 T6 V6 6;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7];
-    temps: [T0, T1, T2, T3, T4, T5, T6];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7)];
-    last: L8 8 T7 V7 7;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8)];
-    last: L9 9 T8 V8 8;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9)];
-    last: L10 10 T9 V9 9;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10)];
-    last: L11 11 T10 V10 10;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11)];
-    last: L12 12 T11 V11 11;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12)];
-    last: L13 13 T12 V12 12;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13)];
-    last: L14 14 T13 V13 13;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14)];
-    last: L15 15 T14 V14 14;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15)];
-    last: L16 16 T15 V15 15;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16)];
-    last: L17 17 T16 V16 16;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17)];
-    last: L18 18 T17 V17 17;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18)];
-    last: L19 19 T18 V18 18;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19)];
-    last: L20 20 T19 V19 19;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19) (L20 20 T19 V19 19 T20 V20)];
-    last: L21 21 T20 V20 20;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20, L21 21];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19) (L20 20 T19 V19 19 T20 V20) (L21 21 T20 V20 20 T21 V21)];
-    last: L22 22 T21 V21 21;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20, L21 21, L22 22];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21];
-}
-sequential! {
-    first: L0 T0 V0;
-    mid: [(L1 1 T0 V0 0 T1 V1) (L2 2 T1 V1 1 T2 V2) (L3 3 T2 V2 2 T3 V3) (L4 4 T3 V3 3 T4 V4) (L5 5 T4 V4 4 T5 V5) (L6 6 T5 V5 5 T6 V6) (L7 7 T6 V6 6 T7 V7) (L8 8 T7 V7 7 T8 V8) (L9 9 T8 V8 8 T9 V9) (L10 10 T9 V9 9 T10 V10) (L11 11 T10 V10 10 T11 V11) (L12 12 T11 V11 11 T12 V12) (L13 13 T12 V12 12 T13 V13) (L14 14 T13 V13 13 T14 V14) (L15 15 T14 V14 14 T15 V15) (L16 16 T15 V15 15 T16 V16) (L17 17 T16 V16 16 T17 V17) (L18 18 T17 V17 17 T18 V18) (L19 19 T18 V18 18 T19 V19) (L20 20 T19 V19 19 T20 V20) (L21 21 T20 V20 20 T21 V21) (L22 22 T21 V21 21 T22 V22)];
-    last: L23 23 T22 V22 22;
-    all: [L0 0, L1 1, L2 2, L3 3, L4 4, L5 5, L6 6, L7 7, L8 8, L9 9, L10 10, L11 11, L12 12, L13 13, L14 14, L15 15, L16 16, L17 17, L18 18, L19 19, L20 20, L21 21, L22 22, L23 23];
-    temps: [T0, T1, T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16, T17, T18, T19, T20, T21, T22];
-}
+crate::tuples::for_each_tuple!(sequential_from_list);

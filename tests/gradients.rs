@@ -192,6 +192,8 @@ fn checker_rejects_a_wrong_gradient() {
     impl Params for Wrong {
         type Gradient = Dense<3, 2>;
         const PARAMS: usize = 8;
+        const KIND: &'static str = "Wrong";
+        const DIMS: &'static [usize] = &[3, 2];
         fn for_each_param(&self, f: &mut impl FnMut(embednn::ParamKind, &[f32])) {
             self.0.for_each_param(f)
         }
@@ -210,7 +212,6 @@ fn checker_rejects_a_wrong_gradient() {
     impl Layer<[f32; 3]> for Wrong {
         type Output = [f32; 2];
         type Cache = ();
-        type BatchScratch = ();
         const MACS: usize = 6;
         fn forward(&self, x: &[f32; 3], y: &mut [f32; 2]) {
             self.0.forward(x, y)
@@ -235,7 +236,6 @@ fn checker_rejects_a_wrong_gradient() {
                 *dx = d.map(|v| v * 0.5);
             }
         }
-        fn describe(_: &mut impl FnMut(embednn::LayerInfo)) {}
     }
     let layer = Wrong(Dense::init(Initializer::GlorotUniform, &mut Rng::seed(1)));
     let report = check_layer(&layer, &[0.3, -0.2, 0.9], H, 1);

@@ -127,7 +127,7 @@ fn inspect_shows_header_layers_preprocessing_and_the_summary() {
         out.contains(&format!("size:          {} bytes", bytes.len())),
         "{out}"
     );
-    assert!(out.contains("format:        version 1"), "{out}");
+    assert!(out.contains("format:        version 2 (postcard)"), "{out}");
     assert!(
         out.contains(&format!("CRC-32:        {crc:08x} (verified)")),
         "{out}"

@@ -9,35 +9,25 @@
 //! equal mass on the `+∞` entries and zero elsewhere, and returns a uniform distribution when every
 //! entry is `-∞`.
 
-use crate::codegen::unit_to_rust;
-use crate::init::{Init, Initializer};
-use crate::layer::{no_params, Layer, LayerInfo};
-use crate::rng::Rng;
+use crate::layer::Layer;
 use crate::tensor::Tensor;
 
 /// An element-wise function and its derivative.
 trait Elementwise {
-    const KIND: &'static str;
-    const DIMS: &'static [usize] = &[];
     fn apply(x: f32) -> f32;
     /// dy/dx, given both the input and the output (whichever is cheaper to use).
     fn derivative(x: f32, y: f32) -> f32;
 }
 
 macro_rules! elementwise_layer {
-    ($name:ident $(<const $p:ident: $pt:ty>)?) => {
-        no_params!($name$(<$p>)? $(, [const $p: $pt])?);
-
-        impl$(<const $p: $pt>)? Init for $name$(<$p>)? {
-            fn init(_: Initializer, _: &mut Rng) -> Self {
-                $name
-            }
+    ($name:ident $(<const $p:ident: $pt:ty>)?, $kind:literal [$($dim:expr),*]) => {
+        crate::params! {
+            impl[$(const $p: $pt)?] $name<$($p)?> as $kind[$($dim),*] {}
         }
 
         impl<X: Tensor $(, const $p: $pt)?> Layer<X> for $name$(<$p>)? {
             type Output = X;
             type Cache = ();
-            type BatchScratch = ();
             const MACS: usize = 0;
 
             #[inline]
@@ -55,7 +45,7 @@ macro_rules! elementwise_layer {
                 _cache: &(),
                 dy: &X,
                 dx: Option<&mut X>,
-                _grad: Option<&mut ()>,
+                _grad: Option<&mut Self>,
             ) {
                 if let Some(dx) = dx {
                     let inputs = x.flat().iter().zip(y.flat()).zip(dy.flat());
@@ -65,16 +55,6 @@ macro_rules! elementwise_layer {
                 }
             }
 
-            fn describe(f: &mut impl FnMut(LayerInfo)) {
-                f(LayerInfo {
-                    kind: <Self as Elementwise>::KIND,
-                    dims: <Self as Elementwise>::DIMS,
-                    output_shape: X::SHAPE,
-                    params: 0,
-                    trainable: 0,
-                    macs: 0,
-                })
-            }
         }
     };
 }
@@ -83,7 +63,6 @@ macro_rules! elementwise_layer {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Relu;
 impl Elementwise for Relu {
-    const KIND: &'static str = "ReLU";
     #[inline]
     fn apply(x: f32) -> f32 {
         if x < 0.0 {
@@ -101,7 +80,7 @@ impl Elementwise for Relu {
         }
     }
 }
-elementwise_layer!(Relu);
+elementwise_layer!(Relu, "ReLU"[]);
 
 /// `x` for `x > 0`, `α·x` otherwise, with `α = SLOPE_MILLI / 1000` (default 0.3, as Keras'
 /// `LeakyReLU`). The slope is part of the type, so it is part of the architecture fingerprint.
@@ -112,8 +91,6 @@ impl<const SLOPE_MILLI: u32> LeakyRelu<SLOPE_MILLI> {
     pub const ALPHA: f32 = SLOPE_MILLI as f32 / 1000.0;
 }
 impl<const SLOPE_MILLI: u32> Elementwise for LeakyRelu<SLOPE_MILLI> {
-    const KIND: &'static str = "LeakyReLU";
-    const DIMS: &'static [usize] = &[SLOPE_MILLI as usize];
     #[inline]
     fn apply(x: f32) -> f32 {
         if x < 0.0 {
@@ -131,13 +108,12 @@ impl<const SLOPE_MILLI: u32> Elementwise for LeakyRelu<SLOPE_MILLI> {
         }
     }
 }
-elementwise_layer!(LeakyRelu<const SLOPE_MILLI: u32>);
+elementwise_layer!(LeakyRelu<const SLOPE_MILLI: u32>, "LeakyReLU"[SLOPE_MILLI as usize]);
 
 /// `min(max(x, 0), 6)`, the MobileNet activation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Relu6;
 impl Elementwise for Relu6 {
-    const KIND: &'static str = "ReLU6";
     // `f32::clamp` carries an assertion; this form has no panic path and keeps NaN.
     #[allow(clippy::manual_clamp)]
     #[inline]
@@ -159,7 +135,7 @@ impl Elementwise for Relu6 {
         }
     }
 }
-elementwise_layer!(Relu6);
+elementwise_layer!(Relu6, "ReLU6"[]);
 
 /// `1 / (1 + e^-x)`, computed without overflow for any `x`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -178,7 +154,6 @@ impl Sigmoid {
     }
 }
 impl Elementwise for Sigmoid {
-    const KIND: &'static str = "Sigmoid";
     #[inline]
     fn apply(x: f32) -> f32 {
         Sigmoid::logistic(x)
@@ -188,13 +163,12 @@ impl Elementwise for Sigmoid {
         y * (1.0 - y)
     }
 }
-elementwise_layer!(Sigmoid);
+elementwise_layer!(Sigmoid, "Sigmoid"[]);
 
 /// Hyperbolic tangent.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Tanh;
 impl Elementwise for Tanh {
-    const KIND: &'static str = "Tanh";
     #[inline]
     fn apply(x: f32) -> f32 {
         libm::tanhf(x)
@@ -204,13 +178,12 @@ impl Elementwise for Tanh {
         1.0 - y * y
     }
 }
-elementwise_layer!(Tanh);
+elementwise_layer!(Tanh, "Tanh"[]);
 
 /// The identity (Keras' `linear` activation); useful as a placeholder.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Identity;
 impl Elementwise for Identity {
-    const KIND: &'static str = "Identity";
     #[inline]
     fn apply(x: f32) -> f32 {
         x
@@ -220,7 +193,7 @@ impl Elementwise for Identity {
         1.0
     }
 }
-elementwise_layer!(Identity);
+elementwise_layer!(Identity, "Identity"[]);
 
 /// Softmax over a vector: `exp(x_i - max) / Σ exp(x_j - max)`.
 ///
@@ -229,12 +202,9 @@ elementwise_layer!(Identity);
 /// this layer when the model itself must output probabilities.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Softmax;
-no_params!(Softmax);
 
-impl Init for Softmax {
-    fn init(_: Initializer, _: &mut Rng) -> Self {
-        Softmax
-    }
+crate::params! {
+    impl[] Softmax<> as "Softmax"[] {}
 }
 
 impl Softmax {
@@ -272,7 +242,6 @@ impl Softmax {
 impl<const N: usize> Layer<[f32; N]> for Softmax {
     type Output = [f32; N];
     type Cache = ();
-    type BatchScratch = ();
     const MACS: usize = 0;
 
     #[inline]
@@ -287,7 +256,7 @@ impl<const N: usize> Layer<[f32; N]> for Softmax {
         _cache: &(),
         dy: &[f32; N],
         dx: Option<&mut [f32; N]>,
-        _grad: Option<&mut ()>,
+        _grad: Option<&mut Self>,
     ) {
         if let Some(dx) = dx {
             // dx_i = y_i · (dy_i − Σ_j dy_j · y_j)
@@ -296,32 +265,6 @@ impl<const N: usize> Layer<[f32; N]> for Softmax {
                 *g = p * (d - inner);
             }
         }
-    }
-
-    fn describe(f: &mut impl FnMut(LayerInfo)) {
-        f(LayerInfo {
-            kind: "Softmax",
-            dims: &[],
-            output_shape: &[N],
-            params: 0,
-            trainable: 0,
-            macs: 0,
-        })
-    }
-}
-
-unit_to_rust! {
-    Relu => "embednn::Relu";
-    Relu6 => "embednn::Relu6";
-    Sigmoid => "embednn::Sigmoid";
-    Tanh => "embednn::Tanh";
-    Identity => "embednn::Identity";
-    Softmax => "embednn::Softmax";
-}
-
-impl<const SLOPE_MILLI: u32> crate::codegen::ToRust for LeakyRelu<SLOPE_MILLI> {
-    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
-        write!(out, "embednn::LeakyRelu::<{SLOPE_MILLI}>")
     }
 }
 

@@ -3,9 +3,7 @@
 // Per-channel loops index several `[f32; C]` arrays with the same `c < C`.
 #![allow(clippy::needless_range_loop)]
 
-use crate::codegen::{write_f32_array, ToRust};
-use crate::init::{Init, Initializer};
-use crate::layer::{BackwardBatch, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot, Params};
+use crate::layer::{BackwardBatch, ForwardBatch, Layer};
 use crate::layers::conv::{Conv1d, Conv2d, DepthwiseConv2d, Padding};
 use crate::layers::dense::Dense;
 use crate::math;
@@ -171,62 +169,12 @@ impl<const C: usize> BatchNorm<C> {
     }
 }
 
-impl<const C: usize> Params for BatchNorm<C> {
-    type Gradient = ([f32; C], [f32; C]);
-    const PARAMS: usize = 4 * C;
-
-    fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
-        f(ParamKind::Bias, &self.gamma);
-        f(ParamKind::Bias, &self.beta);
-        f(ParamKind::Statistic, &self.moving_mean);
-        f(ParamKind::Statistic, &self.moving_var);
-    }
-    fn for_each_param_mut(&mut self, f: &mut impl FnMut(ParamKind, &mut [f32])) {
-        f(ParamKind::Bias, &mut self.gamma);
-        f(ParamKind::Bias, &mut self.beta);
-        f(ParamKind::Statistic, &mut self.moving_mean);
-        f(ParamKind::Statistic, &mut self.moving_var);
-    }
-    fn visit_trainable<const K: usize>(
-        &mut self,
-        grad: &mut Self::Gradient,
-        mut state: [&mut Self::Gradient; K],
-        f: &mut impl FnMut(ParamSlot<'_, K>),
-    ) {
-        f(ParamSlot {
-            kind: ParamKind::Bias,
-            value: &mut self.gamma,
-            grad: &mut grad.0,
-            state: state.each_mut().map(|s| &mut s.0[..]),
-        });
-        f(ParamSlot {
-            kind: ParamKind::Bias,
-            value: &mut self.beta,
-            grad: &mut grad.1,
-            state: state.each_mut().map(|s| &mut s.1[..]),
-        });
-    }
-}
-
-impl<const C: usize> Init for BatchNorm<C> {
-    fn init(_: Initializer, _: &mut Rng) -> Self {
-        Self::IDENTITY
-    }
-}
-
-impl<const C: usize> ToRust for BatchNorm<C> {
-    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
-        write!(out, "embednn::BatchNorm::<{C}>::new(")?;
-        for (i, a) in [&self.gamma, &self.beta, &self.moving_mean, &self.moving_var]
-            .into_iter()
-            .enumerate()
-        {
-            if i > 0 {
-                out.write_str(", ")?;
-            }
-            write_f32_array(out, a)?;
-        }
-        out.write_str(")")
+crate::params! {
+    impl[const C: usize] BatchNorm<C> as "BatchNorm"[C] {
+        gamma: Bias = 1.0,
+        beta: Bias = 0.0,
+        moving_mean: Statistic = 0.0,
+        moving_var: Statistic = 1.0,
     }
 }
 
@@ -257,7 +205,6 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
     type Output = X;
     /// The mean and 1/√(σ² + ε) this sample was normalized with.
     type Cache = ([f32; C], [f32; C]);
-    type BatchScratch = ();
     const MACS: usize = X::LEN;
     const BATCH_COUPLED: bool = true;
 
@@ -291,7 +238,12 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
     ) {
         // Statistics were constants here: y = γ·(x − μ)·s + β.
         let (mean, inv_std) = cache;
-        if let Some((dgamma, dbeta)) = grad {
+        if let Some(BatchNorm {
+            gamma: dgamma,
+            beta: dbeta,
+            ..
+        }) = grad
+        {
             for (xs, ds) in x.flat().chunks_exact(C).zip(dy.flat().chunks_exact(C)) {
                 for c in 0..C {
                     if let (Some(&xv), Some(&d)) = (xs.get(c), ds.get(c)) {
@@ -367,7 +319,7 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
 
     fn backward_batch(
         &self,
-        batch: &mut impl BackwardBatch<X, X, Self::Cache, ()>,
+        batch: &mut impl BackwardBatch<X, X, Self::Cache, Self::Cache>,
         grad: Option<&mut Self::Gradient>,
     ) {
         // With x̂ = (x − μ)·s over N = samples × positions:
@@ -389,7 +341,12 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
                 }
             }
         }
-        if let Some((dgamma, dbeta)) = grad {
+        if let Some(BatchNorm {
+            gamma: dgamma,
+            beta: dbeta,
+            ..
+        }) = grad
+        {
             for c in 0..C {
                 dgamma[c] += sum_dy_xhat[c];
                 dbeta[c] += sum_dy[c];
@@ -417,16 +374,5 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
                 }
             }
         }
-    }
-
-    fn describe(f: &mut impl FnMut(LayerInfo)) {
-        f(LayerInfo {
-            kind: "BatchNorm",
-            dims: &[C],
-            output_shape: X::SHAPE,
-            params: 4 * C,
-            trainable: 2 * C,
-            macs: X::LEN,
-        })
     }
 }

@@ -2,11 +2,8 @@
 
 use nalgebra::{ArrayStorage, SMatrix, SVector};
 
-use crate::buffer::Buffer;
-use crate::init::{Init, Initializer};
 use crate::kernels;
-use crate::layer::{BackwardBatch, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot, Params};
-use crate::model::FixedInput;
+use crate::layer::{BackwardBatch, ForwardBatch, Layer};
 use crate::rng::Rng;
 
 /// Fully connected layer: `y = Kᵀ·x + b` from `I` inputs to `O` outputs.
@@ -16,7 +13,7 @@ use crate::rng::Rng;
 /// order the inference kernel reads, one pass over flash per inference.
 ///
 /// A gradient of a `Dense<I, O>` is again a `Dense<I, O>` (same shapes), which is what
-/// [`Params::Gradient`] is for this layer.
+/// [`Params::Gradient`](crate::Params::Gradient) is for this layer.
 ///
 /// ```
 /// use embednn::{Dense, Layer};
@@ -61,76 +58,11 @@ impl<const I: usize, const O: usize> Dense<I, O> {
     }
 }
 
-impl<const I: usize, const O: usize> Buffer for Dense<I, O> {
-    const ZERO: Self = Dense::ZERO;
-    const LEN: usize = I * O + O;
-    fn for_each_slice(&self, f: &mut impl FnMut(&[f32])) {
-        f(self.kernel.as_slice());
-        f(self.bias.as_slice());
+crate::params! {
+    impl[const I: usize, const O: usize] Dense<I, O> as "Dense"[I, O] for [f32; I] {
+        kernel: Weight = crate::param::fan(I, O),
+        bias: Bias = 0.0,
     }
-    fn for_each_slice_mut(&mut self, f: &mut impl FnMut(&mut [f32])) {
-        f(self.kernel.as_mut_slice());
-        f(self.bias.as_mut_slice());
-    }
-    fn zip_slices_mut(&mut self, other: &Self, f: &mut impl FnMut(&mut [f32], &[f32])) {
-        f(self.kernel.as_mut_slice(), other.kernel.as_slice());
-        f(self.bias.as_mut_slice(), other.bias.as_slice());
-    }
-}
-
-impl<const I: usize, const O: usize> Params for Dense<I, O> {
-    type Gradient = Dense<I, O>;
-    const PARAMS: usize = I * O + O;
-
-    fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
-        f(ParamKind::Weight, self.kernel.as_slice());
-        f(ParamKind::Bias, self.bias.as_slice());
-    }
-    fn for_each_param_mut(&mut self, f: &mut impl FnMut(ParamKind, &mut [f32])) {
-        f(ParamKind::Weight, self.kernel.as_mut_slice());
-        f(ParamKind::Bias, self.bias.as_mut_slice());
-    }
-    fn visit_trainable<const K: usize>(
-        &mut self,
-        grad: &mut Self,
-        mut state: [&mut Self; K],
-        f: &mut impl FnMut(ParamSlot<'_, K>),
-    ) {
-        f(ParamSlot {
-            kind: ParamKind::Weight,
-            value: self.kernel.as_mut_slice(),
-            grad: grad.kernel.as_mut_slice(),
-            state: state.each_mut().map(|s| s.kernel.as_mut_slice()),
-        });
-        f(ParamSlot {
-            kind: ParamKind::Bias,
-            value: self.bias.as_mut_slice(),
-            grad: grad.bias.as_mut_slice(),
-            state: state.each_mut().map(|s| s.bias.as_mut_slice()),
-        });
-    }
-}
-
-impl<const I: usize, const O: usize> crate::codegen::ToRust for Dense<I, O> {
-    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
-        write!(out, "embednn::Dense::<{I}, {O}>::from_rows(")?;
-        crate::codegen::write_f32_rows(out, self.kernel.as_slice(), I)?;
-        out.write_str(", ")?;
-        crate::codegen::write_f32_array(out, self.bias.as_slice())?;
-        out.write_str(")")
-    }
-}
-
-impl<const I: usize, const O: usize> Init for Dense<I, O> {
-    fn init(initializer: Initializer, rng: &mut Rng) -> Self {
-        let mut layer = Self::ZERO;
-        initializer.fill(layer.kernel.as_mut_slice(), I, O, rng);
-        layer
-    }
-}
-
-impl<const I: usize, const O: usize> FixedInput for Dense<I, O> {
-    type Input = [f32; I];
 }
 
 /// Samples a layer-major pass handles together (see [`Layer::forward_train_batch`]).
@@ -139,7 +71,6 @@ const SAMPLES_PER_PASS: usize = 4;
 impl<const I: usize, const O: usize> Layer<[f32; I]> for Dense<I, O> {
     type Output = [f32; O];
     type Cache = ();
-    type BatchScratch = ();
     const MACS: usize = I * O;
 
     #[inline]
@@ -255,22 +186,12 @@ impl<const I: usize, const O: usize> Layer<[f32; I]> for Dense<I, O> {
             start += S;
         }
     }
-
-    fn describe(f: &mut impl FnMut(LayerInfo)) {
-        f(LayerInfo {
-            kind: "Dense",
-            dims: &[I, O],
-            output_shape: &[O],
-            params: I * O + O,
-            trainable: I * O + O,
-            macs: I * O,
-        })
-    }
 }
 
 #[cfg(test)]
 mod test {
     use super::*;
+    use crate::init::{Init, Initializer};
 
     #[test]
     fn hand_derived_forward_and_backward() {

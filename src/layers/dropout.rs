@@ -1,7 +1,6 @@
 //! Dropout regularization.
 
-use crate::init::{Init, Initializer};
-use crate::layer::{no_params, Layer, LayerInfo};
+use crate::layer::Layer;
 use crate::rng::Rng;
 use crate::tensor::Tensor;
 
@@ -49,25 +48,14 @@ impl<const RATE_MILLI: u32> Dropout<RATE_MILLI> {
     }
 }
 
-no_params!(Dropout<RATE_MILLI>, [const RATE_MILLI: u32]);
-
-impl<const RATE_MILLI: u32> crate::codegen::ToRust for Dropout<RATE_MILLI> {
-    fn write_rust(&self, out: &mut dyn core::fmt::Write) -> core::fmt::Result {
-        write!(out, "embednn::Dropout::<{RATE_MILLI}>")
-    }
-}
-
-impl<const RATE_MILLI: u32> Init for Dropout<RATE_MILLI> {
-    fn init(_: Initializer, _: &mut Rng) -> Self {
-        Dropout
-    }
+crate::params! {
+    impl[const RATE_MILLI: u32] Dropout<RATE_MILLI> as "Dropout"[RATE_MILLI as usize] {}
 }
 
 impl<X: Tensor, const RATE_MILLI: u32> Layer<X> for Dropout<RATE_MILLI> {
     type Output = X;
     /// The factor each element was multiplied by (0 or `1 / (1 − rate)`).
     type Cache = X;
-    type BatchScratch = ();
     const MACS: usize = 0;
     const CHECK: () = if RATE_MILLI >= 1000 {
         Message::new()
@@ -108,7 +96,7 @@ impl<X: Tensor, const RATE_MILLI: u32> Layer<X> for Dropout<RATE_MILLI> {
         mask: &X,
         dy: &X,
         dx: Option<&mut X>,
-        _grad: Option<&mut ()>,
+        _grad: Option<&mut Self>,
     ) {
         let () = <Self as Layer<X>>::CHECK;
         if let Some(dx) = dx {
@@ -116,17 +104,6 @@ impl<X: Tensor, const RATE_MILLI: u32> Layer<X> for Dropout<RATE_MILLI> {
                 *g = d * m;
             }
         }
-    }
-
-    fn describe(f: &mut impl FnMut(LayerInfo)) {
-        f(LayerInfo {
-            kind: "Dropout",
-            dims: const { &[RATE_MILLI as usize] },
-            output_shape: X::SHAPE,
-            params: 0,
-            trainable: 0,
-            macs: 0,
-        })
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Frozen<L>(pub L);
 impl<L: Params> Params for Frozen<L> {
     type Gradient = ();
     const PARAMS: usize = L::PARAMS;
+    const KIND: &'static str = L::KIND;
+    const DIMS: &'static [usize] = L::DIMS;
 
     fn for_each_param(&self, f: &mut impl FnMut(ParamKind, &[f32])) {
         self.0.for_each_param(f)
@@ -45,6 +47,19 @@ impl<L: crate::codegen::ToRust> crate::codegen::ToRust for Frozen<L> {
     }
 }
 
+/// The same encoding as `L`: freezing changes no stored value.
+impl<L: serde::Serialize> serde::Serialize for Frozen<L> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de, L: serde::Deserialize<'de>> serde::Deserialize<'de> for Frozen<L> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        L::deserialize(d).map(Frozen)
+    }
+}
+
 impl<L: Init> Init for Frozen<L> {
     fn init(initializer: Initializer, rng: &mut Rng) -> Self {
         Frozen(L::init(initializer, rng))
@@ -58,7 +73,6 @@ impl<L: FixedInput> FixedInput for Frozen<L> {
 impl<X: Tensor, L: Layer<X>> Layer<X> for Frozen<L> {
     type Output = L::Output;
     type Cache = L::Cache;
-    type BatchScratch = ();
     const MACS: usize = L::MACS;
     const FORWARD_BYTES: usize = L::FORWARD_BYTES;
     const BACKWARD_BYTES: usize = L::BACKWARD_BYTES;

@@ -34,15 +34,12 @@
 //! **NaN.** A max pool window containing a NaN outputs NaN (it is never skipped); ties go to
 //! the first maximal element, which is also where the backward pass sends the gradient.
 
-use core::fmt;
 use core::marker::PhantomData;
 
-use crate::codegen::{unit_to_rust, ToRust};
-use crate::init::{Init, Initializer};
-use crate::layer::{no_params, Layer, LayerInfo};
-use crate::rng::Rng;
+use crate::layer::Layer;
 
-use super::conv::{padding_path, Axis, Padding, Valid, HEIGHT, LENGTH, WIDTH};
+use super::conv::window::{Axis, HEIGHT, LENGTH, WIDTH};
+use super::conv::{Padding, Valid};
 
 /// Whether `v` replaces `best` as the maximum: strictly greater (ties keep the first), or the
 /// first NaN (which then sticks).
@@ -184,10 +181,13 @@ fn avg_backward<
 }
 
 macro_rules! pool_type {
-    ($(#[$doc:meta])* $name:ident<$(const $c:ident),*>) => {
+    ($(#[$doc:meta])* $name:ident<$(const $c:ident),*>, $kind:literal) => {
         $(#[$doc])*
         #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-        pub struct $name<$(const $c: usize,)* P: Padding = Valid>(PhantomData<P>);
+        pub struct $name<$(const $c: usize,)* P: Padding = Valid>(
+            /// The padding, in the type only (public so generated statics can name it).
+            pub PhantomData<P>,
+        );
 
         impl<$(const $c: usize,)* P: Padding> $name<$($c,)* P> {
             /// The layer (it has no parameters).
@@ -196,21 +196,10 @@ macro_rules! pool_type {
             }
         }
 
-        no_params!($name<$($c,)* P>, [$(const $c: usize,)* P: Padding]);
-
-        impl<$(const $c: usize,)* P: Padding> Init for $name<$($c,)* P> {
-            fn init(_: Initializer, _: &mut Rng) -> Self {
-                Self::new()
+        crate::params! {
+            impl[$(const $c: usize,)* P: Padding] $name<$($c,)* P> as $kind[$($c,)* P::CODE] {
             }
-        }
-
-        /// `embednn::<name>::<sizes…, embednn::Valid>::new()`, every parameter spelled out.
-        impl<$(const $c: usize,)* P: Padding> ToRust for $name<$($c,)* P> {
-            fn write_rust(&self, out: &mut dyn fmt::Write) -> fmt::Result {
-                out.write_str(concat!("embednn::", stringify!($name), "::<"))?;
-                $(write!(out, "{}, ", $c)?;)*
-                write!(out, "{}>::new()", padding_path::<P>())
-            }
+            phantom [0]
         }
     };
 }
@@ -221,24 +210,28 @@ pool_type!(
     /// `(H − KH) / SH + 1` for [`Valid`], `ceil(H / SH)` for [`Same`](super::conv::Same).
     ///
     /// `MaxPool2d<2, 2, 2, 2, OH, OW>` is Keras' `MaxPooling2D()`.
-    MaxPool2d<const KH, const KW, const SH, const SW, const OH, const OW>
+    MaxPool2d<const KH, const KW, const SH, const SW, const OH, const OW>,
+    "MaxPool2d"
 );
 pool_type!(
     /// Average pooling over `KH × KW` windows with stride `SH × SW` and padding `P`; output size
     /// as for [`MaxPool2d`]. With [`Same`](super::conv::Same) padding, a border window averages
     /// only the input elements it covers (TensorFlow's rule).
-    AvgPool2d<const KH, const KW, const SH, const SW, const OH, const OW>
+    AvgPool2d<const KH, const KW, const SH, const SW, const OH, const OW>,
+    "AvgPool2d"
 );
 pool_type!(
     /// Max pooling over windows of `KL` steps with stride `SL` and padding `P`, on `L` steps ×
     /// `C` channels; `OL` (checked at compile time) is `(L − KL) / SL + 1` for [`Valid`],
     /// `ceil(L / SL)` for [`Same`](super::conv::Same).
-    MaxPool1d<const KL, const SL, const OL>
+    MaxPool1d<const KL, const SL, const OL>,
+    "MaxPool1d"
 );
 pool_type!(
     /// Average pooling over windows of `KL` steps with stride `SL` and padding `P`; output length
     /// as for [`MaxPool1d`].
-    AvgPool1d<const KL, const SL, const OL>
+    AvgPool1d<const KL, const SL, const OL>,
+    "AvgPool1d"
 );
 
 macro_rules! pool_2d_layer {
@@ -259,7 +252,6 @@ macro_rules! pool_2d_layer {
         {
             type Output = [[[f32; C]; OW]; OH];
             type Cache = ();
-            type BatchScratch = ();
             const MACS: usize = $macs;
             const CHECK: () = {
                 Axis::new(H, KH, SH, P::SAME).check($kind, &HEIGHT, OH);
@@ -281,7 +273,7 @@ macro_rules! pool_2d_layer {
                 _cache: &(),
                 dy: &Self::Output,
                 dx: Option<&mut [[[f32; C]; W]; H]>,
-                _grad: Option<&mut ()>,
+                _grad: Option<&mut Self>,
             ) {
                 let () = <Self as Layer<[[[f32; C]; W]; H]>>::CHECK;
                 if let Some($dx) = dx {
@@ -290,17 +282,6 @@ macro_rules! pool_2d_layer {
                     let ($x, $dy) = (x, dy);
                     $backward;
                 }
-            }
-
-            fn describe(f: &mut impl FnMut(LayerInfo)) {
-                f(LayerInfo {
-                    kind: $kind,
-                    dims: const { &[KH, KW, SH, SW, OH, OW, P::CODE] },
-                    output_shape: &[OH, OW, C],
-                    params: 0,
-                    trainable: 0,
-                    macs: $macs,
-                })
             }
         }
     };
@@ -325,7 +306,6 @@ macro_rules! pool_1d_layer {
         {
             type Output = [[f32; C]; OL];
             type Cache = ();
-            type BatchScratch = ();
             const MACS: usize = $macs;
             const CHECK: () = Axis::new(L, KL, SL, P::SAME).check($kind, &LENGTH, OL);
 
@@ -345,7 +325,7 @@ macro_rules! pool_1d_layer {
                 _cache: &(),
                 dy: &Self::Output,
                 dx: Option<&mut [[f32; C]; L]>,
-                _grad: Option<&mut ()>,
+                _grad: Option<&mut Self>,
             ) {
                 let () = <Self as Layer<[[f32; C]; L]>>::CHECK;
                 if let Some(dx) = dx {
@@ -355,17 +335,6 @@ macro_rules! pool_1d_layer {
                     let $dx = core::array::from_mut(dx);
                     $backward;
                 }
-            }
-
-            fn describe(f: &mut impl FnMut(LayerInfo)) {
-                f(LayerInfo {
-                    kind: $kind,
-                    dims: const { &[KL, SL, OL, P::CODE] },
-                    output_shape: &[OL, C],
-                    params: 0,
-                    trainable: 0,
-                    macs: $macs,
-                })
             }
         }
     };
@@ -382,13 +351,8 @@ pool_1d_layer!(AvgPool1d, "AvgPool1d", macs: OL * C * KL, forward: avg_forward,
 /// Positions are summed in memory order, then divided by their count.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct GlobalAvgPool;
-no_params!(GlobalAvgPool);
-unit_to_rust!(GlobalAvgPool => "embednn::GlobalAvgPool");
-
-impl Init for GlobalAvgPool {
-    fn init(_: Initializer, _: &mut Rng) -> Self {
-        GlobalAvgPool
-    }
+crate::params! {
+    impl[] GlobalAvgPool<> as "GlobalAvgPool"[] {}
 }
 
 #[inline]
@@ -418,7 +382,6 @@ fn global_backward<const C: usize>(dy: &[f32; C], dx: &mut [[f32; C]]) {
 impl<const H: usize, const W: usize, const C: usize> Layer<[[[f32; C]; W]; H]> for GlobalAvgPool {
     type Output = [f32; C];
     type Cache = ();
-    type BatchScratch = ();
     const MACS: usize = H * W * C;
 
     #[inline]
@@ -433,29 +396,17 @@ impl<const H: usize, const W: usize, const C: usize> Layer<[[[f32; C]; W]; H]> f
         _cache: &(),
         dy: &[f32; C],
         dx: Option<&mut [[[f32; C]; W]; H]>,
-        _grad: Option<&mut ()>,
+        _grad: Option<&mut Self>,
     ) {
         if let Some(dx) = dx {
             global_backward(dy, dx.as_flattened_mut());
         }
-    }
-
-    fn describe(f: &mut impl FnMut(LayerInfo)) {
-        f(LayerInfo {
-            kind: "GlobalAvgPool",
-            dims: &[],
-            output_shape: &[C],
-            params: 0,
-            trainable: 0,
-            macs: H * W * C,
-        })
     }
 }
 
 impl<const L: usize, const C: usize> Layer<[[f32; C]; L]> for GlobalAvgPool {
     type Output = [f32; C];
     type Cache = ();
-    type BatchScratch = ();
     const MACS: usize = L * C;
 
     #[inline]
@@ -470,22 +421,11 @@ impl<const L: usize, const C: usize> Layer<[[f32; C]; L]> for GlobalAvgPool {
         _cache: &(),
         dy: &[f32; C],
         dx: Option<&mut [[f32; C]; L]>,
-        _grad: Option<&mut ()>,
+        _grad: Option<&mut Self>,
     ) {
         if let Some(dx) = dx {
             global_backward(dy, dx);
         }
-    }
-
-    fn describe(f: &mut impl FnMut(LayerInfo)) {
-        f(LayerInfo {
-            kind: "GlobalAvgPool",
-            dims: &[],
-            output_shape: &[C],
-            params: 0,
-            trainable: 0,
-            macs: L * C,
-        })
     }
 }
 

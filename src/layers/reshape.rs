@@ -36,17 +36,17 @@
 use core::fmt;
 use core::marker::PhantomData;
 
-use crate::codegen::ToRust;
-use crate::init::{Init, Initializer};
-use crate::layer::{Layer, LayerInfo, ParamKind, ParamSlot, Params};
-use crate::rng::Rng;
+use crate::layer::Layer;
 use crate::tensor::Tensor;
 
 use super::const_fmt::Message;
 
 /// Reinterprets any tensor as the tensor type `T` with the same number of elements, in memory
 /// (row-major, channels-last) order. No parameters, no arithmetic, no scratch memory.
-pub struct Reshape<T>(PhantomData<fn() -> T>);
+pub struct Reshape<T>(
+    /// The target type, in the type only (public so generated statics can name it).
+    pub PhantomData<fn() -> T>,
+);
 
 /// Flattens any tensor to a vector of `N` elements (Keras' `Flatten`); `N` is checked.
 pub type Flatten<const N: usize> = Reshape<[f32; N]>;
@@ -83,43 +83,12 @@ impl<T: Tensor> fmt::Debug for Reshape<T> {
     }
 }
 
-impl<T> Params for Reshape<T> {
-    type Gradient = ();
-    const PARAMS: usize = 0;
-    fn for_each_param(&self, _: &mut impl FnMut(ParamKind, &[f32])) {}
-    fn for_each_param_mut(&mut self, _: &mut impl FnMut(ParamKind, &mut [f32])) {}
-    fn visit_trainable<const K: usize>(
-        &mut self,
-        _: &mut (),
-        _: [&mut (); K],
-        _: &mut impl FnMut(ParamSlot<'_, K>),
-    ) {
+crate::params! {
+    impl[T: Tensor] Reshape<T>
+        as { if T::SHAPE.len() == 1 { "Flatten" } else { "Reshape" } }(T::SHAPE)
+    {
     }
-}
-
-/// `embednn::Flatten::<N>::new()` for a vector, else `embednn::Reshape::<[[f32; C]; L]>::new()`
-/// (the target tensor type written out from its shape).
-impl<T: Tensor> ToRust for Reshape<T> {
-    fn write_rust(&self, out: &mut dyn fmt::Write) -> fmt::Result {
-        if let [n] = T::SHAPE {
-            return write!(out, "embednn::Flatten::<{n}>::new()");
-        }
-        out.write_str("embednn::Reshape::<")?;
-        for _ in T::SHAPE {
-            out.write_char('[')?;
-        }
-        out.write_str("f32")?;
-        for n in T::SHAPE.iter().rev() {
-            write!(out, "; {n}]")?;
-        }
-        out.write_str(">::new()")
-    }
-}
-
-impl<T> Init for Reshape<T> {
-    fn init(_: Initializer, _: &mut Rng) -> Self {
-        Self::new()
-    }
+    phantom [0]
 }
 
 /// "Reshape: the input [4, 4, 4] has 64 elements but the output [100] has 100; …"
@@ -146,7 +115,6 @@ fn copy(from: &[f32], to: &mut [f32]) {
 impl<X: Tensor, T: Tensor> Layer<X> for Reshape<T> {
     type Output = T;
     type Cache = ();
-    type BatchScratch = ();
     const MACS: usize = 0;
     const CHECK: () = if X::LEN != T::LEN {
         count_mismatch(X::SHAPE, X::LEN, T::SHAPE, T::LEN).fail()
@@ -165,28 +133,12 @@ impl<X: Tensor, T: Tensor> Layer<X> for Reshape<T> {
         _cache: &(),
         dy: &T,
         dx: Option<&mut X>,
-        _grad: Option<&mut ()>,
+        _grad: Option<&mut Self>,
     ) {
         let () = <Self as Layer<X>>::CHECK;
         if let Some(dx) = dx {
             copy(dy.flat(), dx.flat_mut());
         }
-    }
-
-    /// Kind `"Flatten"` when `T` is a vector, `"Reshape"` otherwise; the dims are `T`'s shape.
-    fn describe(f: &mut impl FnMut(LayerInfo)) {
-        f(LayerInfo {
-            kind: if T::SHAPE.len() == 1 {
-                "Flatten"
-            } else {
-                "Reshape"
-            },
-            dims: T::SHAPE,
-            output_shape: T::SHAPE,
-            params: 0,
-            trainable: 0,
-            macs: 0,
-        })
     }
 }
 

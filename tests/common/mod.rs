@@ -213,7 +213,7 @@ fn batch_objective<X: Tensor, L: Layer<X> + Clone>(layer: &L, xs: &[X], c: &[Vec
     let mut l = layer.clone();
     let mut ys = vec![<L::Output as Buffer>::ZERO; xs.len()];
     let mut caches = vec![<L::Cache as Buffer>::ZERO; xs.len()];
-    let mut scratch = vec![<L::BatchScratch as Buffer>::ZERO; xs.len()];
+    let mut scratch = vec![<L::Cache as Buffer>::ZERO; xs.len()];
     let mut batch = VecBatch {
         xs,
         ys: &mut ys,
@@ -251,7 +251,7 @@ pub fn check_batch<X: Tensor, L: Layer<X> + Clone>(layer: &L, xs: &[X], h: f32) 
     let mut l = layer.clone();
     let mut ys = vec![<L::Output as Buffer>::ZERO; xs.len()];
     let mut caches = vec![<L::Cache as Buffer>::ZERO; xs.len()];
-    let mut scratch = vec![<L::BatchScratch as Buffer>::ZERO; xs.len()];
+    let mut scratch = vec![<L::Cache as Buffer>::ZERO; xs.len()];
     {
         let mut batch = VecBatch {
             xs,

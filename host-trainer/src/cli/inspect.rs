@@ -22,7 +22,7 @@ pub fn inspect(path: &Path, bytes: &[u8], out: &mut impl Write) -> Result<(), Cl
     let info = ModelInfo::parse(bytes).map_err(|e| CliError::load(path, e))?;
     writeln!(out, "file:          {}", path.display())?;
     writeln!(out, "size:          {} bytes", info.size)?;
-    writeln!(out, "format:        version {}", info.version)?;
+    writeln!(out, "format:        version {} (postcard)", info.version)?;
     writeln!(out, "CRC-32:        {:08x} (verified)", info.crc)?;
     writeln!(out, "fingerprint:   {:016x}", info.fingerprint)?;
     let layers: Vec<LayerDesc> = info.layers().collect();

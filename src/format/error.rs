@@ -1,0 +1,176 @@
+//! Why a model file could not be read or written.
+
+use core::fmt;
+
+use super::records::{ExpectedLayer, LayerDesc};
+use super::{MAX_DIMS, MAX_KIND, MAX_LABELS, MAX_LABEL_BYTES};
+
+/// Why a model file could not be loaded.
+///
+/// Without a heap, a mismatch carries the file's layer descriptor by value; the enum stays under
+/// the 128 bytes past which clippy's `result_large_err` would ask callers to box it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LoadError {
+    /// Fewer bytes than the header says (or than a header).
+    Truncated {
+        /// Bytes the file should have.
+        expected: usize,
+        /// Bytes given.
+        found: usize,
+    },
+    /// More bytes than the header says.
+    TrailingBytes {
+        /// Bytes beyond the end of the file.
+        extra: usize,
+    },
+    /// The first four bytes are not `ENNM`: not a model file.
+    BadMagic([u8; 4]),
+    /// A format version this crate does not read.
+    UnsupportedVersion {
+        /// The version the file has.
+        found: u16,
+        /// The one version this build reads.
+        supported: u16,
+    },
+    /// The content does not match its CRC: the file is corrupt.
+    BadCrc {
+        /// CRC stored in the file.
+        stored: u32,
+        /// CRC of the bytes given.
+        computed: u32,
+    },
+    /// The body could not be decoded although its CRC matched (written by something else).
+    Malformed(&'static str),
+    /// The file describes a different number of layers than the model type has.
+    LayerCount {
+        /// Layers in the model type.
+        expected: usize,
+        /// Layers in the file.
+        found: usize,
+    },
+    /// A layer in the file differs from the model type's layer at the same position.
+    ArchitectureMismatch {
+        /// Position of the first differing layer (0-based).
+        layer: usize,
+        /// What the model type has there.
+        expected: ExpectedLayer,
+        /// What the file has there.
+        found: LayerDesc,
+    },
+    /// Same layers, different fingerprint: the file's fingerprint field is inconsistent.
+    FingerprintMismatch {
+        /// Fingerprint of the model type.
+        expected: u64,
+        /// Fingerprint in the file.
+        found: u64,
+    },
+    /// The file holds a different number of parameters than the model type.
+    ParamCount {
+        /// Parameters of the model type.
+        expected: usize,
+        /// Parameters in the file.
+        found: usize,
+    },
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::Truncated { expected, found } => {
+                write!(f, "model file truncated: {found} bytes, expected {expected}")
+            }
+            LoadError::TrailingBytes { extra } => {
+                write!(f, "{extra} unexpected bytes after the end of the model file")
+            }
+            LoadError::BadMagic(m) => write!(f, "not a model file (starts with {m:02x?}, not ENNM)"),
+            LoadError::UnsupportedVersion { found, supported } => write!(
+                f,
+                "model file format version {found} is not supported (this build reads version \
+                 {supported}; write the file again with this version's trainer)"
+            ),
+            LoadError::BadCrc { stored, computed } => write!(
+                f,
+                "model file is corrupt: CRC-32 {computed:08x} does not match the stored {stored:08x}"
+            ),
+            LoadError::Malformed(what) => write!(f, "model file body is malformed: {what}"),
+            LoadError::LayerCount { expected, found } => write!(
+                f,
+                "architecture mismatch: the file has {found} layers, the model type has {expected}"
+            ),
+            LoadError::ArchitectureMismatch {
+                layer,
+                expected,
+                found,
+            } => write!(
+                f,
+                "architecture mismatch at layer {layer}: the file has {found}, the model type has \
+                 {expected}"
+            ),
+            LoadError::FingerprintMismatch { expected, found } => write!(
+                f,
+                "architecture fingerprint {found:016x} in the file, {expected:016x} expected"
+            ),
+            LoadError::ParamCount { expected, found } => write!(
+                f,
+                "the file has {found} parameters, the model type has {expected}"
+            ),
+        }
+    }
+}
+
+impl core::error::Error for LoadError {}
+
+/// Why a model file could not be written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SaveError {
+    /// The output buffer is too small.
+    BufferTooSmall {
+        /// Bytes needed.
+        needed: usize,
+        /// Bytes available.
+        available: usize,
+    },
+    /// `mean` or `std` is neither empty nor one value per input feature.
+    PreprocessingLength {
+        /// Input features of the model.
+        expected: usize,
+        /// Values given.
+        found: usize,
+    },
+    /// More labels than [`MAX_LABELS`].
+    TooManyLabels(usize),
+    /// A label longer than [`MAX_LABEL_BYTES`] bytes.
+    LabelTooLong(usize),
+    /// A layer whose kind is longer than [`MAX_KIND`] bytes or which has more than [`MAX_DIMS`]
+    /// defining sizes (a custom layer's [`Params::KIND`](crate::Params::KIND) or
+    /// [`Params::DIMS`](crate::Params::DIMS)).
+    LayerNotStorable(&'static str),
+    /// postcard refused a part (cannot happen for a buffer of the size computed first).
+    Encode,
+}
+
+impl fmt::Display for SaveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SaveError::BufferTooSmall { needed, available } => {
+                write!(f, "model file needs {needed} bytes, buffer has {available}")
+            }
+            SaveError::PreprocessingLength { expected, found } => write!(
+                f,
+                "preprocessing has {found} values, the model has {expected} input features"
+            ),
+            SaveError::TooManyLabels(n) => write!(f, "{n} labels, at most {MAX_LABELS} fit"),
+            SaveError::LabelTooLong(n) => {
+                write!(f, "a label of {n} bytes, at most {MAX_LABEL_BYTES} fit")
+            }
+            SaveError::LayerNotStorable(kind) => write!(
+                f,
+                "layer {kind} cannot be stored: kinds have at most {MAX_KIND} bytes and \
+                 {MAX_DIMS} sizes"
+            ),
+            SaveError::Encode => f.write_str("postcard could not encode a part of the model file"),
+        }
+    }
+}
+
+impl core::error::Error for SaveError {}

@@ -1,0 +1,216 @@
+//! Reading a model file without a model type: [`ModelInfo`].
+
+use serde::Deserialize;
+
+use super::records::{Architecture, FileHeader, Floats, LayerDesc, LayerRecord, Standardization};
+use super::{crc32, fingerprint, ExpectedLayer, LoadError, MAGIC, TRAILER, VERSION};
+use crate::model::Model;
+use crate::tensor::Tensor;
+
+/// The smallest file there can be: magic, one-byte version and length, CRC.
+const MIN_BYTES: usize = 4 + 1 + 1 + TRAILER;
+
+/// A model file's contents, read without a model type (for inspection) and borrowed from the
+/// bytes: header fields, layer descriptors, preprocessing and parameters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ModelInfo<'a> {
+    /// Format version.
+    pub version: u16,
+    /// Architecture fingerprint stored in the file.
+    pub fingerprint: u64,
+    /// The CRC-32 stored (and verified).
+    pub crc: u32,
+    /// Total size of the file in bytes.
+    pub size: usize,
+    layer_count: usize,
+    /// The layer records, already checked to decode.
+    layers: &'a [u8],
+    /// Per-feature means (empty if none).
+    pub mean: Floats<'a>,
+    /// Per-feature standard deviations (empty if none).
+    pub std: Floats<'a>,
+    label_count: usize,
+    /// The labels after their count, already checked to decode.
+    labels: &'a [u8],
+    /// The parameters, in [`Params::for_each_param`](crate::Params::for_each_param) order.
+    pub params: Floats<'a>,
+}
+
+/// Decodes one `T` from the front of `bytes`, naming `what` if it does not decode.
+fn take<'a, T: Deserialize<'a>>(
+    bytes: &'a [u8],
+    what: &'static str,
+) -> Result<(T, &'a [u8]), LoadError> {
+    postcard::take_from_bytes(bytes).map_err(|_| LoadError::Malformed(what))
+}
+
+impl<'a> ModelInfo<'a> {
+    /// Checks the header, length and CRC of `bytes` and that every part decodes.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, LoadError> {
+        let truncated = LoadError::Truncated {
+            expected: MIN_BYTES,
+            found: bytes.len(),
+        };
+        // Magic and version first, so a file of another version is named as such even if the
+        // rest of its header has another shape (version 1 stored it as a little-endian u16,
+        // whose first byte decodes as the same number here).
+        let (&magic, rest) = bytes.split_first_chunk::<4>().ok_or(truncated.clone())?;
+        if magic != MAGIC {
+            return Err(LoadError::BadMagic(magic));
+        }
+        let (version, _) = postcard::take_from_bytes::<u16>(rest).map_err(|_| truncated.clone())?;
+        if version != VERSION {
+            return Err(LoadError::UnsupportedVersion {
+                found: version,
+                supported: VERSION,
+            });
+        }
+        let (header, after_header) =
+            postcard::take_from_bytes::<FileHeader>(bytes).map_err(|_| truncated)?;
+        let header_len = bytes.len() - after_header.len();
+        let total = header_len
+            .saturating_add(header.body_len as usize)
+            .saturating_add(TRAILER);
+        if bytes.len() < total {
+            return Err(LoadError::Truncated {
+                expected: total,
+                found: bytes.len(),
+            });
+        }
+        if bytes.len() > total {
+            return Err(LoadError::TrailingBytes {
+                extra: bytes.len() - total,
+            });
+        }
+        let (content, crc_bytes) = bytes
+            .split_last_chunk::<TRAILER>()
+            .ok_or(LoadError::Malformed("no CRC"))?;
+        let stored = u32::from_le_bytes(*crc_bytes);
+        let computed = crc32(content);
+        if stored != computed {
+            return Err(LoadError::BadCrc { stored, computed });
+        }
+
+        let body = content.get(header_len..).unwrap_or_default();
+        let (arch, mut rest) = take::<Architecture>(body, "architecture")?;
+        let layers = rest;
+        for _ in 0..arch.layers {
+            let (record, next) = take::<LayerRecord<'_>>(rest, "layer record")?;
+            LayerDesc::from_record(&record).ok_or(LoadError::Malformed("layer record too long"))?;
+            rest = next;
+        }
+        let layers = consumed(layers, rest);
+        let (standardization, rest) = take::<Standardization<Floats<'_>>>(rest, "standardization")?;
+        let (label_count, mut rest) = take::<u32>(rest, "label count")?;
+        let labels = rest;
+        for _ in 0..label_count {
+            rest = take::<&str>(rest, "label")?.1;
+        }
+        let labels = consumed(labels, rest);
+        let (params, rest) = take::<Floats<'_>>(rest, "parameters")?;
+        if !rest.is_empty() {
+            return Err(LoadError::Malformed("bytes after the parameters"));
+        }
+        Ok(ModelInfo {
+            version,
+            fingerprint: arch.fingerprint,
+            crc: stored,
+            size: bytes.len(),
+            layer_count: arch.layers as usize,
+            layers,
+            mean: standardization.mean,
+            std: standardization.std,
+            label_count: label_count as usize,
+            labels,
+            params,
+        })
+    }
+
+    /// Number of layers the file describes.
+    pub fn layer_count(&self) -> usize {
+        self.layer_count
+    }
+
+    /// The layer descriptors, in order.
+    pub fn layers(&self) -> impl Iterator<Item = LayerDesc> + 'a {
+        let mut rest = self.layers;
+        (0..self.layer_count).map_while(move |_| {
+            let (record, next) = postcard::take_from_bytes::<LayerRecord<'_>>(rest).ok()?;
+            rest = next;
+            LayerDesc::from_record(&record)
+        })
+    }
+
+    /// The output labels, in order.
+    pub fn labels(&self) -> impl Iterator<Item = &'a str> + 'a {
+        let mut rest = self.labels;
+        (0..self.label_count).map_while(move |_| {
+            let (label, next) = postcard::take_from_bytes::<&str>(rest).ok()?;
+            rest = next;
+            Some(label)
+        })
+    }
+
+    /// Label `i`, if the file names its outputs.
+    pub fn label(&self, i: usize) -> Option<&'a str> {
+        self.labels().nth(i)
+    }
+
+    /// Applies the stored standardization to an input: `(x − mean) / std` per feature. Inputs are
+    /// left unchanged if the file stores no statistics or they do not match the input's length.
+    pub fn normalize<X: Tensor>(&self, x: &mut X) {
+        let values = x.flat_mut();
+        if self.mean.len() != values.len() || self.std.len() != values.len() {
+            return;
+        }
+        for ((v, m), s) in values.iter_mut().zip(self.mean.iter()).zip(self.std.iter()) {
+            *v = (*v - m) / s;
+        }
+    }
+
+    /// Checks the stored architecture against model type `M`, naming the first difference.
+    pub fn check_architecture<M: Model>(&self) -> Result<(), LoadError> {
+        if self.layer_count != M::DEPTH {
+            return Err(LoadError::LayerCount {
+                expected: M::DEPTH,
+                found: self.layer_count,
+            });
+        }
+        let mut found = self.layers();
+        let mut index = 0;
+        let mut mismatch = None;
+        M::layers(&mut |info| {
+            if let Some(f) = found.next() {
+                if mismatch.is_none() && !f.matches(&info) {
+                    mismatch = Some(LoadError::ArchitectureMismatch {
+                        layer: index,
+                        expected: ExpectedLayer {
+                            kind: info.kind,
+                            dims: info.dims,
+                        },
+                        found: f,
+                    });
+                }
+            }
+            index += 1;
+        });
+        if let Some(e) = mismatch {
+            return Err(e);
+        }
+        let expected = fingerprint::<M>();
+        if self.fingerprint != expected {
+            return Err(LoadError::FingerprintMismatch {
+                expected,
+                found: self.fingerprint,
+            });
+        }
+        Ok(())
+    }
+}
+
+/// The part of `start` that decoding consumed to get to `rest`.
+fn consumed<'a>(start: &'a [u8], rest: &[u8]) -> &'a [u8] {
+    start
+        .get(..start.len().saturating_sub(rest.len()))
+        .unwrap_or_default()
+}

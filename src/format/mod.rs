@@ -1,0 +1,321 @@
+//! The model file: weights plus everything needed to use them, encoded with postcard and checked
+//! end to end.
+//!
+//! A model file is what the host trainer writes and the firmware embeds with `include_bytes!`.
+//! Every part of it is a plain serde struct encoded by [`postcard`], one after the other, and the
+//! whole is closed by a CRC-32 (from the [`crc`] crate):
+//!
+//! | part | Rust type (postcard) |
+//! |---|---|
+//! | header: magic `ENNM`, format version, body length | [`FileHeader`] |
+//! | architecture: fingerprint, number of layers | [`Architecture`] |
+//! | one record per layer: kind and defining sizes | [`LayerRecord`] |
+//! | preprocessing: feature means and standard deviations | [`Standardization`] |
+//! | output labels | `heapless::Vec<&str, 64>` |
+//! | parameters, in [`Params::for_each_param`](crate::Params::for_each_param) order | [`Floats`] |
+//! | CRC-32 (ISO-HDLC, as zlib) of every byte before it | `u32`, 4 bytes little-endian |
+//!
+//! Runs of `f32` ([`Floats`]) are postcard byte strings (a length in bytes, then the
+//! little-endian floats), so a reader borrows them straight from the file: loading copies
+//! nothing but the parameters into the model, needs no heap, and runs from a flash slice.
+//!
+//! ```
+//! use embednn::prelude::*;
+//! use embednn::format::{ModelFile, Preprocessing};
+//!
+//! type Net = (Dense<2, 4>, Relu, Dense<4, 3>);
+//! let net = Net::init(Initializer::GlorotUniform, &mut Rng::seed(1));
+//! let pre = Preprocessing { mean: &[1.0, 2.0], std: &[0.5, 0.5], labels: &["a", "b", "c"] };
+//!
+//! let mut buf = [0u8; ModelFile::<Net>::MAX_BYTES];
+//! let n = ModelFile::write(&net, &pre, &mut buf).unwrap();
+//!
+//! let mut loaded = Net::init(Initializer::Zeros, &mut Rng::seed(0));
+//! let info = ModelFile::load_into(&mut loaded, &buf[..n]).unwrap();
+//! assert_eq!(loaded, net);
+//! assert_eq!(info.labels().nth(2), Some("c"));
+//!
+//! // The parts are ordinary postcard: decode them with postcard itself.
+//! use embednn::format::{Architecture, FileHeader};
+//! let (header, body) = postcard::take_from_bytes::<FileHeader>(&buf[..n]).unwrap();
+//! assert_eq!((header.magic, header.version), (*b"ENNM", 2));
+//! let (arch, _) = postcard::take_from_bytes::<Architecture>(body).unwrap();
+//! assert_eq!(arch.layers, 3);
+//! ```
+//!
+//! Loading ([`ModelFile::load_into`]) checks, in order: magic, version, length, CRC, that every
+//! part decodes, the architecture layer by layer against the model type, the parameter count,
+//! and that nothing trails — and only then writes the parameters, so a model is never left
+//! half-loaded. Every failure is a [`LoadError`] that says what is wrong (which layer differs,
+//! how many bytes are missing, which version the file has); nothing panics, whatever the bytes.
+
+mod error;
+mod info;
+mod records;
+
+pub use error::{LoadError, SaveError};
+pub use info::ModelInfo;
+pub use records::{
+    fingerprint, Architecture, ExpectedLayer, FileHeader, Floats, LayerDesc, LayerRecord,
+    Standardization,
+};
+
+use core::marker::PhantomData;
+
+use crate::layer::LayerInfo;
+use crate::model::Model;
+use records::{FloatsOut, ParamsOut};
+
+/// The four bytes every model file starts with.
+pub const MAGIC: [u8; 4] = *b"ENNM";
+/// The format version this crate writes and reads. Version 1 (before postcard structs) is
+/// refused with [`LoadError::UnsupportedVersion`].
+pub const VERSION: u16 = 2;
+/// Longest layer kind name stored.
+pub const MAX_KIND: usize = 20;
+/// Most sizes stored per layer.
+pub const MAX_DIMS: usize = 11;
+/// Most labels a file can carry.
+pub const MAX_LABELS: usize = 64;
+/// Longest label, in bytes.
+pub const MAX_LABEL_BYTES: usize = 32;
+/// Bytes of the CRC at the end.
+const TRAILER: usize = 4;
+/// Most bytes a postcard varint of a `u16` / `u32` / `u64` takes.
+const VARINT16: usize = 3;
+const VARINT32: usize = 5;
+const VARINT64: usize = 10;
+
+/// The CRC every model file ends with: CRC-32/ISO-HDLC (zlib's, PNG's).
+pub const CRC: crc::Crc<u32> = crc::Crc::<u32>::new(&crc::CRC_32_ISO_HDLC);
+
+/// CRC-32 (ISO-HDLC) of `bytes`.
+pub fn crc32(bytes: &[u8]) -> u32 {
+    CRC.checksum(bytes)
+}
+
+/// The preprocessing a model expects, stored alongside its weights.
+///
+/// `mean` and `std` are per input feature (empty when the inputs are used as they are): the
+/// firmware applies `(x − mean) / std` before `predict`. `labels` names the outputs (class names
+/// of a classifier), empty when unknown.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Preprocessing<'a> {
+    /// Per-feature mean to subtract.
+    pub mean: &'a [f32],
+    /// Per-feature standard deviation to divide by.
+    pub std: &'a [f32],
+    /// Output names.
+    pub labels: &'a [&'a str],
+}
+
+/// Reading and writing model files for model type `M`.
+pub struct ModelFile<M>(PhantomData<M>);
+
+impl<M: Model> ModelFile<M> {
+    /// Most labels a file can carry.
+    pub const MAX_LABELS: usize = MAX_LABELS;
+    /// Longest label, in bytes.
+    pub const MAX_LABEL_BYTES: usize = MAX_LABEL_BYTES;
+    /// The largest file a model of type `M` can produce (with the most and longest labels):
+    /// a buffer of this size always suffices for [`ModelFile::write`].
+    pub const MAX_BYTES: usize = (4 + VARINT16 + VARINT32)
+        + (VARINT64 + VARINT32)
+        + M::DEPTH * (1 + MAX_KIND + 1 + MAX_DIMS * VARINT32)
+        + 2 * (VARINT32 + 4 * <M::Input as crate::buffer::Buffer>::LEN)
+        + 1
+        + MAX_LABELS * (1 + MAX_LABEL_BYTES)
+        + VARINT32
+        + 4 * M::PARAMS
+        + TRAILER;
+
+    /// Exact size of the file [`ModelFile::write`] produces for this preprocessing (`None` if
+    /// it could not be written).
+    pub fn encoded_len(pre: &Preprocessing<'_>) -> Option<usize> {
+        let body = body_len::<M>(pre).ok()?;
+        let header = encoded_size(&header(body)).ok()?;
+        Some(header + body + TRAILER)
+    }
+
+    /// Writes `model` and `pre` into `out`; returns the number of bytes written.
+    pub fn write(model: &M, pre: &Preprocessing<'_>, out: &mut [u8]) -> Result<usize, SaveError> {
+        check_preprocessing::<M>(pre)?;
+        check_layers::<M>()?;
+        let body = body_len::<M>(pre)?;
+        let needed = encoded_size(&header(body)).map_err(|_| SaveError::Encode)? + body + TRAILER;
+        if out.len() < needed {
+            return Err(SaveError::BufferTooSmall {
+                needed,
+                available: out.len(),
+            });
+        }
+        let mut w = Writer { out, pos: 0 };
+        w.put(&header(body))?;
+        write_body(&mut w, Some(model), pre)?;
+        let crc = crc32(w.out.get(..w.pos).unwrap_or_default());
+        let end = w.pos + TRAILER;
+        w.out
+            .get_mut(w.pos..end)
+            .ok_or(SaveError::Encode)?
+            .copy_from_slice(&crc.to_le_bytes());
+        Ok(end)
+    }
+
+    /// Checks `bytes` against model type `M` and, only if everything matches, copies the
+    /// parameters into `model`. Returns the file's metadata, borrowing from `bytes`.
+    pub fn load_into<'a>(model: &mut M, bytes: &'a [u8]) -> Result<ModelInfo<'a>, LoadError> {
+        let info = ModelInfo::parse(bytes)?;
+        info.check_architecture::<M>()?;
+        if info.params.len() != M::PARAMS {
+            return Err(LoadError::ParamCount {
+                expected: M::PARAMS,
+                found: info.params.len(),
+            });
+        }
+        let mut values = info.params.iter();
+        model.for_each_param_mut(&mut |_, slice| {
+            for (p, v) in slice.iter_mut().zip(&mut values) {
+                *p = v;
+            }
+        });
+        Ok(info)
+    }
+
+    /// Writes the file to `path` atomically: a temporary file in the same directory, flushed to
+    /// disk, then renamed over `path`, so a crash never leaves a half-written model.
+    #[cfg(feature = "std")]
+    pub fn save(
+        model: &M,
+        pre: &Preprocessing<'_>,
+        path: impl AsRef<std::path::Path>,
+    ) -> std::io::Result<()> {
+        use std::io::Write;
+        let path = path.as_ref();
+        let invalid = |e: SaveError| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
+        let len = Self::encoded_len(pre).ok_or(SaveError::Encode);
+        let mut bytes = std::vec![0u8; len.map_err(invalid)?];
+        let n = Self::write(model, pre, &mut bytes).map_err(invalid)?;
+        bytes.truncate(n);
+        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+        let dir = dir.unwrap_or_else(|| std::path::Path::new("."));
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy())
+            .unwrap_or_default();
+        let tmp = dir.join(std::format!(".{name}.{}.tmp", std::process::id()));
+        let result = (|| {
+            let mut file = std::fs::File::create(&tmp)?;
+            file.write_all(&bytes)?;
+            file.sync_all()?;
+            std::fs::rename(&tmp, path)
+        })();
+        if result.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        result
+    }
+}
+
+fn header(body_len: usize) -> FileHeader {
+    FileHeader {
+        magic: MAGIC,
+        version: VERSION,
+        body_len: u32::try_from(body_len).unwrap_or(u32::MAX),
+    }
+}
+
+fn check_preprocessing<M: Model>(pre: &Preprocessing<'_>) -> Result<(), SaveError> {
+    let input_len = <M::Input as crate::buffer::Buffer>::LEN;
+    for values in [pre.mean, pre.std] {
+        if !values.is_empty() && values.len() != input_len {
+            return Err(SaveError::PreprocessingLength {
+                expected: input_len,
+                found: values.len(),
+            });
+        }
+    }
+    if pre.labels.len() > MAX_LABELS {
+        return Err(SaveError::TooManyLabels(pre.labels.len()));
+    }
+    if let Some(long) = pre.labels.iter().find(|l| l.len() > MAX_LABEL_BYTES) {
+        return Err(SaveError::LabelTooLong(long.len()));
+    }
+    Ok(())
+}
+
+fn check_layers<M: Model>() -> Result<(), SaveError> {
+    let mut result = Ok(());
+    M::layers(&mut |info: LayerInfo| {
+        if result.is_ok() && (info.kind.len() > MAX_KIND || info.dims.len() > MAX_DIMS) {
+            result = Err(SaveError::LayerNotStorable(info.kind));
+        }
+    });
+    result
+}
+
+/// Where encoded parts go: a slice, or nowhere (to count them).
+trait Sink {
+    fn put<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SaveError>;
+}
+
+struct Writer<'a> {
+    out: &'a mut [u8],
+    pos: usize,
+}
+
+impl Sink for Writer<'_> {
+    fn put<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SaveError> {
+        let rest = self.out.get_mut(self.pos..).ok_or(SaveError::Encode)?;
+        let written = postcard::to_slice(value, rest).map_err(|_| SaveError::Encode)?;
+        self.pos += written.len();
+        Ok(())
+    }
+}
+
+/// Bytes postcard needs for `value` (its measuring flavor: nothing is written).
+fn encoded_size<T: serde::Serialize + ?Sized>(value: &T) -> postcard::Result<usize> {
+    postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
+}
+
+struct Counter(usize);
+
+impl Sink for Counter {
+    fn put<T: serde::Serialize + ?Sized>(&mut self, value: &T) -> Result<(), SaveError> {
+        self.0 += encoded_size(value).map_err(|_| SaveError::Encode)?;
+        Ok(())
+    }
+}
+
+fn body_len<M: Model>(pre: &Preprocessing<'_>) -> Result<usize, SaveError> {
+    let mut counter = Counter(0);
+    write_body::<M>(&mut counter, None, pre)?;
+    Ok(counter.0)
+}
+
+/// The body; parameters come from `model` (or are counted as zeros when it is `None`).
+fn write_body<M: Model>(
+    sink: &mut impl Sink,
+    model: Option<&M>,
+    pre: &Preprocessing<'_>,
+) -> Result<(), SaveError> {
+    sink.put(&Architecture {
+        fingerprint: fingerprint::<M>(),
+        layers: M::DEPTH as u32,
+    })?;
+    let mut result = Ok(());
+    M::layers(&mut |info| {
+        if result.is_ok() {
+            result = sink.put(&LayerRecord::of(&info));
+        }
+    });
+    result?;
+    sink.put(&Standardization::<FloatsOut<'_>> {
+        mean: FloatsOut(pre.mean),
+        std: FloatsOut(pre.std),
+    })?;
+    sink.put(pre.labels)?;
+    sink.put(&ParamsOut(model))
+}
+
+#[cfg(test)]
+mod test;
