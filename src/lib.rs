@@ -53,11 +53,51 @@
 //! # let _ = y;
 //! ```
 //!
+//! ## Your own layer: one declaration
+//!
+//! A layer is its struct, one [`params!`] declaration of its parameter fields, and `impl Layer`
+//! (forward, backward). The declaration writes what every layer needs and nobody should write
+//! twice: buffers, parameter visiting in file order, initialization, codegen of flash statics and
+//! serde. See [`param`] for the full syntax; [`Dense`] is declared this way:
+//!
+//! ```text
+//! embednn::params! {
+//!     impl[const I: usize, const O: usize] Dense<I, O> as "Dense"[I, O] for [f32; I] {
+//!         kernel: Weight = fan(I, O),
+//!         bias: Bias = 0.0,
+//!     }
+//! }
+//! ```
+//!
+//! ## Serialization: serde and postcard
+//!
+//! Every layer and every model tuple (up to 16 layers, serde's limit for tuples) implements
+//! `serde::Serialize` and `serde::Deserialize` without `alloc`: a model is the flat sequence of
+//! its parameters, so `postcard::to_slice(&model, &mut buf)` writes exactly their little-endian
+//! bytes and `postcard::from_bytes::<M>(&buf)` reads them back bit for bit. The model file
+//! ([`format`](mod@format)) is a sequence of `#[derive(Serialize, Deserialize)]` structs encoded
+//! by postcard, closed by a CRC-32 from the [`crc`](https://docs.rs/crc) crate.
+//!
+//! ## What the dependencies do
+//!
+//! - [`nalgebra`](https://docs.rs/nalgebra): the storage of matrix-shaped parameters — a
+//!   [`Dense`] kernel is an `SMatrix<f32, I, O>` (column-major, one column per output, the order
+//!   the kernel streams it) and its bias an `SVector<f32, O>`; [`param::ParamArray`] treats
+//!   such a matrix like any other run of `f32`s for visiting, serde and codegen.
+//! - [`libm`](https://docs.rs/libm): `exp`, `tanh`, `sqrt` and friends without `std`, the same
+//!   bits on every target.
+//! - [`heapless`](https://docs.rs/heapless): fixed-capacity strings and vectors for the model
+//!   file's layer descriptors and the summary, so nothing allocates.
+//! - [`serde`](https://docs.rs/serde) and [`postcard`](https://docs.rs/postcard): serialization
+//!   of models and of the model file, above.
+//!
 //! ## Map of the crate
 //!
 //! - [`tensor`]: the activation types (`[f32; N]`, `[[f32; C]; L]`, `[[[f32; C]; W]; H]`).
 //! - [`layer`]: the [`Layer`] and [`Params`] traits every layer implements.
-//! - [`layers`]: [`Dense`], activations ([`Relu`], [`Sigmoid`], [`Softmax`], …), [`Frozen`].
+//! - [`layers`]: [`Dense`], convolutions ([`Conv1d`], [`Conv2d`], [`DepthwiseConv2d`]), pooling,
+//!   [`BatchNorm`], activations ([`Relu`], [`Sigmoid`], [`Softmax`], …), [`Frozen`].
+//! - [`param`]: [`params!`], the one declaration of a layer's parameters.
 //! - [`model`]: tuples of layers as models, [`check()`], the [`Model`] trait.
 //! - [`loss`]: [`Mse`], [`Mae`], [`BinaryCrossEntropyWithLogits`], [`SoftmaxCrossEntropy`].
 //! - [`optim`]: [`Sgd`], [`SgdMomentum`], [`Adam`], [`AdamW`], [`Clip`], [`Regularization`].
