@@ -41,6 +41,21 @@ pub enum LoadError {
     },
     /// The body could not be decoded although its CRC matched (written by something else).
     Malformed(&'static str),
+    /// A part decodes, but not from postcard's one canonical encoding (e.g. a number padded
+    /// with extra bytes): this crate never writes that, so the file was changed.
+    NonCanonical(&'static str),
+    /// The stored standardization cannot be applied (a length differs, a value is not finite, a
+    /// standard deviation is not positive).
+    InvalidPreprocessing(&'static str),
+    /// The stored standardization has a different number of features than the model's input.
+    PreprocessingLength {
+        /// Input features of the model type.
+        expected: usize,
+        /// Features in the file.
+        found: usize,
+    },
+    /// More or longer labels than a file may hold.
+    InvalidLabels(&'static str),
     /// The file describes a different number of layers than the model type has.
     LayerCount {
         /// Layers in the model type.
@@ -93,6 +108,17 @@ impl fmt::Display for LoadError {
                 "model file is corrupt: CRC-32 {computed:08x} does not match the stored {stored:08x}"
             ),
             LoadError::Malformed(what) => write!(f, "model file body is malformed: {what}"),
+            LoadError::NonCanonical(what) => {
+                write!(f, "model file is malformed: the {what} is not canonical postcard")
+            }
+            LoadError::InvalidPreprocessing(why) => {
+                write!(f, "model file's preprocessing is invalid: {why}")
+            }
+            LoadError::PreprocessingLength { expected, found } => write!(
+                f,
+                "model file standardizes {found} features, the model type has {expected} inputs"
+            ),
+            LoadError::InvalidLabels(why) => write!(f, "model file's labels are invalid: {why}"),
             LoadError::LayerCount { expected, found } => write!(
                 f,
                 "architecture mismatch: the file has {found} layers, the model type has {expected}"
@@ -137,6 +163,9 @@ pub enum SaveError {
         /// Values given.
         found: usize,
     },
+    /// `mean` and `std` differ in length, a mean is not finite, or a standard deviation is not
+    /// finite and positive.
+    InvalidPreprocessing(&'static str),
     /// More labels than [`MAX_LABELS`].
     TooManyLabels(usize),
     /// A label longer than [`MAX_LABEL_BYTES`] bytes.
@@ -159,6 +188,7 @@ impl fmt::Display for SaveError {
                 f,
                 "preprocessing has {found} values, the model has {expected} input features"
             ),
+            SaveError::InvalidPreprocessing(why) => write!(f, "invalid preprocessing: {why}"),
             SaveError::TooManyLabels(n) => write!(f, "{n} labels, at most {MAX_LABELS} fit"),
             SaveError::LabelTooLong(n) => {
                 write!(f, "a label of {n} bytes, at most {MAX_LABEL_BYTES} fit")

@@ -1,9 +1,12 @@
 //! Reading a model file without a model type: [`ModelInfo`].
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::records::{Architecture, FileHeader, Floats, LayerDesc, LayerRecord, Standardization};
-use super::{crc32, fingerprint, ExpectedLayer, LoadError, MAGIC, TRAILER, VERSION};
+use super::{
+    crc32, fingerprint, ExpectedLayer, LoadError, MAGIC, MAX_LABELS, MAX_LABEL_BYTES, TRAILER,
+    VERSION,
+};
 use crate::model::Model;
 use crate::tensor::Tensor;
 
@@ -36,12 +39,39 @@ pub struct ModelInfo<'a> {
     pub params: Floats<'a>,
 }
 
-/// Decodes one `T` from the front of `bytes`, naming `what` if it does not decode.
-fn take<'a, T: Deserialize<'a>>(
+/// Decodes one `T` from the front of `bytes`, naming `what` if it does not decode or is not in
+/// postcard's canonical form (a number padded with extra `0x80` bytes decodes to the same value,
+/// so a changed file could otherwise load as identical).
+fn take<'a, T: Deserialize<'a> + Serialize>(
     bytes: &'a [u8],
     what: &'static str,
 ) -> Result<(T, &'a [u8]), LoadError> {
-    postcard::take_from_bytes(bytes).map_err(|_| LoadError::Malformed(what))
+    let (value, rest) =
+        postcard::take_from_bytes::<T>(bytes).map_err(|_| LoadError::Malformed(what))?;
+    let used = bytes.len() - rest.len();
+    if super::encoded_size(&value).ok() != Some(used) {
+        return Err(LoadError::NonCanonical(what));
+    }
+    Ok((value, rest))
+}
+
+/// Checks stored standardization: both runs empty, or equally long with finite means and finite,
+/// positive standard deviations.
+fn check_standardization(s: &Standardization<Floats<'_>>) -> Result<(), LoadError> {
+    if s.mean.len() != s.std.len() {
+        return Err(LoadError::InvalidPreprocessing(
+            "means and standard deviations differ in number",
+        ));
+    }
+    if !s.mean.iter().all(f32::is_finite) {
+        return Err(LoadError::InvalidPreprocessing("a mean is not finite"));
+    }
+    if !s.std.iter().all(|v| v.is_finite() && v > 0.0) {
+        return Err(LoadError::InvalidPreprocessing(
+            "a standard deviation is not finite and positive",
+        ));
+    }
+    Ok(())
 }
 
 impl<'a> ModelInfo<'a> {
@@ -67,6 +97,9 @@ impl<'a> ModelInfo<'a> {
         }
         let (header, after_header) =
             postcard::take_from_bytes::<FileHeader>(bytes).map_err(|_| truncated)?;
+        if super::encoded_size(&header).ok() != Some(bytes.len() - after_header.len()) {
+            return Err(LoadError::NonCanonical("header"));
+        }
         let header_len = bytes.len() - after_header.len();
         let total = header_len
             .saturating_add(header.body_len as usize)
@@ -101,10 +134,20 @@ impl<'a> ModelInfo<'a> {
         }
         let layers = consumed(layers, rest);
         let (standardization, rest) = take::<Standardization<Floats<'_>>>(rest, "standardization")?;
+        check_standardization(&standardization)?;
         let (label_count, mut rest) = take::<u32>(rest, "label count")?;
+        if label_count as usize > MAX_LABELS {
+            return Err(LoadError::InvalidLabels("more labels than a file may hold"));
+        }
         let labels = rest;
         for _ in 0..label_count {
-            rest = take::<&str>(rest, "label")?.1;
+            let (label, next) = take::<&str>(rest, "label")?;
+            if label.len() > MAX_LABEL_BYTES {
+                return Err(LoadError::InvalidLabels(
+                    "a label is longer than a file may hold",
+                ));
+            }
+            rest = next;
         }
         let labels = consumed(labels, rest);
         let (params, rest) = take::<Floats<'_>>(rest, "parameters")?;

@@ -44,8 +44,10 @@
 //! ```
 //!
 //! Loading ([`ModelFile::load_into`]) checks, in order: magic, version, length, CRC, that every
-//! part decodes, the architecture layer by layer against the model type, the parameter count,
-//! and that nothing trails — and only then writes the parameters, so a model is never left
+//! part decodes from postcard's canonical encoding, that the standardization is usable (equal
+//! lengths, finite means, finite positive deviations) and the labels within limits, the
+//! architecture layer by layer against the model type, the number of input features, the
+//! parameter count, and that nothing trails — and only then writes the parameters, so a model is never left
 //! half-loaded. Every failure is a [`LoadError`] that says what is wrong (which layer differs,
 //! how many bytes are missing, which version the file has); nothing panics, whatever the bytes.
 
@@ -166,6 +168,13 @@ impl<M: Model> ModelFile<M> {
     pub fn load_into<'a>(model: &mut M, bytes: &'a [u8]) -> Result<ModelInfo<'a>, LoadError> {
         let info = ModelInfo::parse(bytes)?;
         info.check_architecture::<M>()?;
+        let features = <M::Input as crate::buffer::Buffer>::LEN;
+        if !info.mean.is_empty() && info.mean.len() != features {
+            return Err(LoadError::PreprocessingLength {
+                expected: features,
+                found: info.mean.len(),
+            });
+        }
         if info.params.len() != M::PARAMS {
             return Err(LoadError::ParamCount {
                 expected: M::PARAMS,
@@ -234,6 +243,19 @@ fn check_preprocessing<M: Model>(pre: &Preprocessing<'_>) -> Result<(), SaveErro
             });
         }
     }
+    if pre.mean.len() != pre.std.len() {
+        return Err(SaveError::InvalidPreprocessing(
+            "means and standard deviations differ in number",
+        ));
+    }
+    if !pre.mean.iter().all(|v| v.is_finite()) {
+        return Err(SaveError::InvalidPreprocessing("a mean is not finite"));
+    }
+    if !pre.std.iter().all(|v| v.is_finite() && *v > 0.0) {
+        return Err(SaveError::InvalidPreprocessing(
+            "a standard deviation is not finite and positive",
+        ));
+    }
     if pre.labels.len() > MAX_LABELS {
         return Err(SaveError::TooManyLabels(pre.labels.len()));
     }
@@ -273,7 +295,7 @@ impl Sink for Writer<'_> {
 }
 
 /// Bytes postcard needs for `value` (its measuring flavor: nothing is written).
-fn encoded_size<T: serde::Serialize + ?Sized>(value: &T) -> postcard::Result<usize> {
+pub(super) fn encoded_size<T: serde::Serialize + ?Sized>(value: &T) -> postcard::Result<usize> {
     postcard::serialize_with_flavor(value, postcard::ser_flavors::Size::default())
 }
 

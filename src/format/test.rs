@@ -169,3 +169,118 @@ fn load_error_is_small() {
     // Under clippy's result_large_err threshold, so callers need no allow.
     assert!(core::mem::size_of::<LoadError>() < 128);
 }
+
+/// postcard bytes of `value`.
+fn enc<T: serde::Serialize + ?Sized>(value: &T) -> std::vec::Vec<u8> {
+    let mut buf = [0u8; 4096];
+    postcard::to_slice(value, &mut buf).unwrap().to_vec()
+}
+
+/// A body for `Net` built part by part, as another writer might.
+fn body(mean: &[f32], std: &[f32], labels: &[&str], layers: u32) -> std::vec::Vec<u8> {
+    let mut body = enc(&Architecture {
+        fingerprint: fingerprint::<Net>(),
+        layers,
+    });
+    Net::layers(&mut |info| body.extend(enc(&LayerRecord::of(&info))));
+    body.extend(enc(&Standardization {
+        mean: records::FloatsOut(mean),
+        std: records::FloatsOut(std),
+    }));
+    body.extend(enc(labels));
+    body.extend(enc(&records::ParamsOut(Some(&net()))));
+    body
+}
+
+/// `body` framed as a complete file with a correct header and CRC.
+fn frame(body: &[u8]) -> std::vec::Vec<u8> {
+    let mut file = enc(&FileHeader {
+        magic: MAGIC,
+        version: VERSION,
+        body_len: body.len() as u32,
+    });
+    file.extend_from_slice(body);
+    let crc = crc32(&file);
+    file.extend_from_slice(&crc.to_le_bytes());
+    file
+}
+
+#[test]
+fn a_body_built_part_by_part_loads() {
+    let file = frame(&body(PRE.mean, PRE.std, PRE.labels, 4));
+    let mut buf = [0u8; ModelFile::<Net>::MAX_BYTES];
+    let n = ModelFile::<Net>::write(&net(), &PRE, &mut buf).unwrap();
+    assert_eq!(file, &buf[..n], "the documented parts are the whole file");
+}
+
+#[test]
+fn a_padded_number_does_not_load() {
+    // The layer count padded to two bytes (0x84 0x00) decodes to the same 4, so only the
+    // canonical-form check can refuse it.
+    let good = body(&[], &[], &[], 4);
+    let at = enc(&fingerprint::<Net>()).len();
+    assert_eq!(good[at], 4);
+    let mut padded = good[..at].to_vec();
+    padded.extend_from_slice(&[0x84, 0x00]);
+    padded.extend_from_slice(&good[at + 1..]);
+    assert_eq!(
+        ModelInfo::parse(&frame(&padded)),
+        Err(LoadError::NonCanonical("architecture"))
+    );
+}
+
+#[test]
+fn preprocessing_is_validated_on_write_and_load() {
+    let mut buf = [0u8; ModelFile::<Net>::MAX_BYTES];
+    let bad: [(&[f32], &[f32]); 5] = [
+        (&[0.0, 0.0, 0.0], &[1.0, 0.0, 1.0]),
+        (&[0.0, 0.0, 0.0], &[1.0, -1.0, 1.0]),
+        (&[0.0, f32::NAN, 0.0], &[1.0, 1.0, 1.0]),
+        (&[0.0, 0.0, 0.0], &[1.0, f32::INFINITY, 1.0]),
+        (&[0.0, 0.0, 0.0], &[]),
+    ];
+    for (mean, std) in bad {
+        let pre = Preprocessing {
+            mean,
+            std,
+            labels: &[],
+        };
+        assert!(matches!(
+            ModelFile::<Net>::write(&net(), &pre, &mut buf),
+            Err(SaveError::InvalidPreprocessing(_))
+        ));
+        // Written by something else, it does not load either.
+        assert!(matches!(
+            ModelInfo::parse(&frame(&body(mean, std, &[], 4))),
+            Err(LoadError::InvalidPreprocessing(_))
+        ));
+    }
+    // Standardization of two features for a model with three inputs.
+    let two = frame(&body(&[0.0, 1.0], &[1.0, 1.0], &[], 4));
+    ModelInfo::parse(&two).unwrap();
+    let mut model = net();
+    assert_eq!(
+        ModelFile::load_into(&mut model, &two).unwrap_err(),
+        LoadError::PreprocessingLength {
+            expected: 3,
+            found: 2
+        }
+    );
+    assert_eq!(model, net());
+}
+
+#[test]
+fn labels_beyond_the_limits_do_not_load() {
+    let long = "x".repeat(MAX_LABEL_BYTES + 1);
+    assert!(matches!(
+        ModelInfo::parse(&frame(&body(&[], &[], &[long.as_str()], 4))),
+        Err(LoadError::InvalidLabels(_))
+    ));
+    let many = [""; MAX_LABELS + 1];
+    assert!(matches!(
+        ModelInfo::parse(&frame(&body(&[], &[], &many, 4))),
+        Err(LoadError::InvalidLabels(_))
+    ));
+    let most = [""; MAX_LABELS];
+    ModelInfo::parse(&frame(&body(&[], &[], &most, 4))).unwrap();
+}
