@@ -1,8 +1,10 @@
-//! The benchmark: one binary per model (`src/bin/*.rs`), each a `static` model (weights in flash)
-//! and [`run`]. Under QEMU `mps2-an386` with `-icount shift=0` it counts the instructions of
+//! The benchmark: one binary per model, each a `static` model (weights in flash) and [`run`].
+//! Every model binary is the same generic one, [`bench!`]: `src/bin/NAME.rs` (binary
+//! `bench_NAME`) only names the model (Cargo needs one file per binary), and `build.rs` writes
+//! `OUT_DIR/NAME.rs` with its `MODEL` and `INPUT`. Under QEMU `mps2-an386` with `-icount shift=0` it counts the instructions of
 //! repeated inferences with SysTick (one tick = 40 instructions), measures the stack by painting,
 //! and prints one `BENCH` line with the model's compile-time constants next to the measurements;
-//! `scripts/firmware.sh bench` adds flash and RAM from the linked ELF and prints the table.
+//! `cargo xtask firmware bench` adds flash and RAM from the linked ELF and prints the table.
 //!
 //! These are instruction counts, not cycles (see the README).
 #![no_std]
@@ -13,6 +15,23 @@ use core::hint::black_box;
 use embednn::prelude::*;
 use embednn::Input;
 use firmware_device::{instructions, println, stack};
+
+/// The whole benchmark binary of model `$name`: includes the build script's `OUT_DIR/$name.rs`
+/// (`MODEL`, `INPUT`) and times it with [`run`], which prints `$name` as the model's name. Invoke
+/// it at the top level of a `#![no_std]`, `#![no_main]` binary of this package.
+#[macro_export]
+macro_rules! bench {
+    ($name:ident) => {
+        use panic_semihosting as _;
+
+        include!(concat!(env!("OUT_DIR"), "/", stringify!($name), ".rs"));
+
+        #[cortex_m_rt::entry]
+        fn main() -> ! {
+            $crate::run(stringify!($name), &MODEL, &INPUT)
+        }
+    };
+}
 
 /// Aim for about this many instructions per timed run, so the 40-instruction tick is noise.
 const TARGET_INSTRUCTIONS: u64 = 4_000_000;

@@ -3,11 +3,4 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
-use panic_semihosting as _;
-
-include!(concat!(env!("OUT_DIR"), "/autoencoder.rs"));
-
-#[cortex_m_rt::entry]
-fn main() -> ! {
-    firmware_bench::run("autoencoder", &MODEL, &INPUT)
-}
+firmware_bench::bench!(autoencoder);

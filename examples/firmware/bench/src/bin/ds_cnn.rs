@@ -4,11 +4,4 @@
 #![no_main]
 #![forbid(unsafe_code)]
 
-use panic_semihosting as _;
-
-include!(concat!(env!("OUT_DIR"), "/ds_cnn.rs"));
-
-#[cortex_m_rt::entry]
-fn main() -> ! {
-    firmware_bench::run("ds_cnn", &MODEL, &INPUT)
-}
+firmware_bench::bench!(ds_cnn);
