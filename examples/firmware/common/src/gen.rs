@@ -106,13 +106,16 @@ impl Build {
 
 /// `pub static {name}: {ty} = …;`: the model as a constant, so its weights live in flash.
 pub fn static_model<M: ToRust>(name: &str, ty: &str, model: &M) -> String {
-    let mut src = String::from(ALLOW_NUMBERS);
+    let mut src = String::from(ALLOW_MODEL);
     write_static(&mut src, name, ty, model).expect("writing to a String cannot fail");
     src
 }
 
 /// Generated numbers are data: one may happen to be close to π or e without meaning it.
 const ALLOW_NUMBERS: &str = "#[allow(clippy::approx_constant)]\n";
+/// ... and a generated model writes every layer as a struct literal, a tuple struct's too
+/// (`MaxPool2d { 0: PhantomData }`).
+const ALLOW_MODEL: &str = "#[allow(clippy::approx_constant, clippy::init_numbered_fields)]\n";
 
 /// `pub static {name}: [[f32; C]; …] = …;`: a tensor of any shape, each value exact.
 pub fn static_tensor<X: Tensor>(name: &str, x: &X) -> String {
