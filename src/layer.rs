@@ -92,6 +92,34 @@ pub struct LayerInfo {
     pub macs: usize,
 }
 
+/// What a layer's output is, so that a [`Loss`](crate::Loss) can insist on the ending it is
+/// written for (see [`Loss::INPUT`](crate::Loss::INPUT)).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Any values: regression outputs or logits.
+    Values,
+    /// Probabilities from a [`Sigmoid`](crate::Sigmoid), one per output.
+    Sigmoid,
+    /// A probability distribution from a [`Softmax`](crate::Softmax).
+    Softmax,
+}
+
+impl Ending {
+    /// Equality usable in `const` checks.
+    pub const fn is(self, other: Ending) -> bool {
+        self as u8 == other as u8
+    }
+}
+
+/// Copies `dy` into `dx` element by element (a fused ending's backward pass).
+fn pass_through<Y: Tensor, X: Tensor>(dy: &Y, dx: Option<&mut X>) {
+    if let Some(dx) = dx {
+        for (d, &g) in dx.flat_mut().iter_mut().zip(dy.flat()) {
+            *d = g;
+        }
+    }
+}
+
 /// A computation from input `X` to [`Layer::Output`] with a matching backward pass.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot take `{X}` as its input",
@@ -122,6 +150,10 @@ pub trait Layer<X: Tensor>: Params {
     /// rather than one sample at a time.
     const BATCH_COUPLED: bool = false;
 
+    /// What the output is, for pairing with a loss ([`Ending`]): [`Ending::Sigmoid`] and
+    /// [`Ending::Softmax`] for those activations, and for a model, its last layer's.
+    const ENDING: Ending = Ending::Values;
+
     /// Inference: computes `y` from `x`.
     fn forward(&self, x: &X, y: &mut Self::Output);
 
@@ -148,6 +180,51 @@ pub trait Layer<X: Tensor>: Params {
         dx: Option<&mut X>,
         grad: Option<&mut Self::Gradient>,
     );
+
+    /// [`Layer::backward`], or, when `fused`, the backward pass of a model whose loss is fused
+    /// with its final activation (Keras' cross-entropy after `sigmoid` or `softmax`): `dy` is then
+    /// already the gradient with respect to the *input* of the final activation (`p − t` per
+    /// element, exact even where the activation saturates), and that activation passes it through
+    /// instead of applying its own derivative. Only the last layer of a model sees `fused`; a
+    /// single layer passes `dy` through to `dx` (its output and input have the same length when
+    /// it is the [`Ending`] the loss fused with). Models override this; layers need not.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn backward_fused(
+        &self,
+        x: &X,
+        y: &Self::Output,
+        cache: &Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut X>,
+        grad: Option<&mut Self::Gradient>,
+        fused: bool,
+    ) {
+        if fused {
+            pass_through(dy, dx);
+        } else {
+            self.backward(x, y, cache, dy, dx, grad);
+        }
+    }
+
+    /// [`Layer::backward_batch`], or with the loss fused into the final activation (see
+    /// [`Layer::backward_fused`]).
+    fn backward_batch_fused(
+        &self,
+        batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::Cache>,
+        grad: Option<&mut Self::Gradient>,
+        fused: bool,
+    ) {
+        if fused {
+            for i in 0..batch.len() {
+                if let Some(s) = batch.sample(i) {
+                    pass_through(s.dy, s.dx);
+                }
+            }
+        } else {
+            self.backward_batch(batch, grad);
+        }
+    }
 
     /// Training forward pass over a whole batch, layer by layer.
     ///

@@ -141,7 +141,8 @@ pub use buffer::Buffer;
 pub use format::{LoadError, ModelFile, ModelInfo, Preprocessing, SaveError};
 pub use init::{Init, Initializer};
 pub use layer::{
-    BackwardBatch, BackwardSample, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot, Params,
+    BackwardBatch, BackwardSample, Ending, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot,
+    Params,
 };
 pub use layers::activation::{Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh};
 pub use layers::batchnorm::BatchNorm;
@@ -151,7 +152,10 @@ pub use layers::dropout::Dropout;
 pub use layers::frozen::Frozen;
 pub use layers::pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, MaxPool1d, MaxPool2d};
 pub use layers::reshape::{Flatten, Reshape};
-pub use loss::{BinaryCrossEntropyWithLogits, Loss, Mae, Mse, SoftmaxCrossEntropy};
+pub use loss::{
+    BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, Loss, Mae, Mse,
+    SoftmaxCrossEntropy, SparseCategoricalCrossEntropy,
+};
 pub use model::{check, BatchScratch, FixedInput, Gradient, Input, Model, Output, Trace};
 pub use optim::{Adam, AdamW, Clip, Optimizer, Regularization, Sgd, SgdMomentum};
 pub use rng::Rng;
@@ -171,5 +175,9 @@ pub mod prelude {
     pub use crate::{
         AvgPool1d, AvgPool2d, Conv1d, Conv2d, DepthwiseConv2d, Dropout, Flatten, GlobalAvgPool,
         MaxPool1d, MaxPool2d, Reshape, Same, Valid,
+    };
+    pub use crate::{
+        BinaryCrossEntropy, CategoricalCrossEntropy, ModelFile, Preprocessing,
+        SparseCategoricalCrossEntropy,
     };
 }

@@ -31,7 +31,8 @@ use core::mem::size_of;
 
 use crate::buffer::Buffer;
 use crate::layer::{
-    BackwardBatch, BackwardSample, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot, Params,
+    BackwardBatch, BackwardSample, Ending, ForwardBatch, Layer, LayerInfo, ParamKind, ParamSlot,
+    Params,
 };
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -234,6 +235,7 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
     const CHECK: () = A::CHECK;
     const DEPTH: usize = A::DEPTH;
     const BATCH_COUPLED: bool = A::BATCH_COUPLED;
+    const ENDING: Ending = A::ENDING;
     #[inline]
     fn forward(&self, x: &X, y: &mut A::Output) {
         self.0.forward(x, y)
@@ -254,6 +256,20 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
     ) {
         self.0.backward(x, y, cache, dy, dx, grad.map(|g| &mut g.0))
     }
+    #[inline]
+    fn backward_fused(
+        &self,
+        x: &X,
+        y: &A::Output,
+        cache: &A::Cache,
+        dy: &A::Output,
+        dx: Option<&mut X>,
+        grad: Option<&mut Self::Gradient>,
+        fused: bool,
+    ) {
+        self.0
+            .backward_fused(x, y, cache, dy, dx, grad.map(|g| &mut g.0), fused)
+    }
     fn forward_train_batch(
         &mut self,
         batch: &mut impl ForwardBatch<X, A::Output, A::Cache>,
@@ -267,6 +283,15 @@ impl<X: Tensor, A: Layer<X>> Layer<X> for (A,) {
         grad: Option<&mut Self::Gradient>,
     ) {
         self.0.backward_batch(batch, grad.map(|g| &mut g.0))
+    }
+    fn backward_batch_fused(
+        &self,
+        batch: &mut impl BackwardBatch<X, A::Output, A::Cache, A::Cache>,
+        grad: Option<&mut Self::Gradient>,
+        fused: bool,
+    ) {
+        self.0
+            .backward_batch_fused(batch, grad.map(|g| &mut g.0), fused)
     }
     fn describe(f: &mut impl FnMut(LayerInfo)) {
         A::describe(f)
@@ -391,6 +416,7 @@ macro_rules! sequential {
             ]);
             const DEPTH: usize = <$L0 as Layer<X>>::DEPTH $(+ <$L as Layer<$Tin>>::DEPTH)* + <$Ll as Layer<$Tl>>::DEPTH;
             const BATCH_COUPLED: bool = <$L0 as Layer<X>>::BATCH_COUPLED $(|| <$L as Layer<$Tin>>::BATCH_COUPLED)* || <$Ll as Layer<$Tl>>::BATCH_COUPLED;
+            const ENDING: Ending = <$Ll as Layer<$Tl>>::ENDING;
             const CHECK: () = {
                 let () = <$L0 as Layer<X>>::CHECK;
                 $(let () = <$L as Layer<$Tin>>::CHECK;)*
@@ -433,7 +459,20 @@ macro_rules! sequential {
                 cache: &Self::Cache,
                 dy: &Self::Output,
                 dx: Option<&mut X>,
+                grad: Option<&mut Self::Gradient>,
+            ) {
+                self.backward_fused(x, y, cache, dy, dx, grad, false);
+            }
+
+            fn backward_fused(
+                &self,
+                x: &X,
+                y: &Self::Output,
+                cache: &Self::Cache,
+                dy: &Self::Output,
+                dx: Option<&mut X>,
                 mut grad: Option<&mut Self::Gradient>,
+                fused: bool,
             ) {
                 let (acts, caches) = cache;
                 let trainable = [$(<$La as Params>::TRAINABLE),+];
@@ -457,7 +496,7 @@ macro_rules! sequential {
                         Slot::$Vl(d) if need => Some(d),
                         _ => None,
                     };
-                    self.$kl.backward(&acts.$kll, y, &caches.$kl, dy, d_in, grad.as_mut().map(|g| &mut g.$kl));
+                    self.$kl.backward_fused(&acts.$kll, y, &caches.$kl, dy, d_in, grad.as_mut().map(|g| &mut g.$kl), fused);
                     if !need {
                         return;
                     }
@@ -512,7 +551,16 @@ macro_rules! sequential {
             fn backward_batch(
                 &self,
                 batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::Cache>,
+                grad: Option<&mut Self::Gradient>,
+            ) {
+                self.backward_batch_fused(batch, grad, false);
+            }
+
+            fn backward_batch_fused(
+                &self,
+                batch: &mut impl BackwardBatch<X, Self::Output, Self::Cache, Self::Cache>,
                 mut grad: Option<&mut Self::Gradient>,
+                fused: bool,
             ) {
                 let trainable = [$(<$La as Params>::TRAINABLE),+];
                 let want_grad = grad.is_some();
@@ -536,9 +584,10 @@ macro_rules! sequential {
                                 scratch: &mut inner.$kl,
                             }
                         };
-                    self.$kl.backward_batch(
+                    self.$kl.backward_batch_fused(
                         &mut MapBackward { batch: &mut *batch, project, want_dx: need },
                         grad.as_mut().map(|g| &mut g.$kl),
+                        fused,
                     );
                     if !need {
                         return;

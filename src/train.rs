@@ -26,6 +26,7 @@ use core::mem::size_of;
 
 use crate::buffer::Buffer;
 use crate::layer::{BackwardBatch, BackwardSample, ForwardBatch, Layer};
+use crate::loss::pairing::Pairing;
 use crate::loss::Loss;
 use crate::model::{BatchScratch, Gradient, Input, Model, Output, Trace};
 use crate::optim::{Clip, Optimizer, Regularization};
@@ -45,10 +46,15 @@ pub fn sample_gradient<M: Model, L: Loss<Output<M>>>(
     grad: &mut Gradient<M>,
     rng: &mut Rng,
 ) -> f32 {
+    let fused = Pairing::<M, L>::FUSED;
     model.forward_train(x, y, trace, rng);
     let mut dy = <Output<M> as Buffer>::ZERO;
-    let value = loss.loss_and_gradient(y, target, &mut dy);
-    model.backward(x, y, trace, &dy, None, Some(grad));
+    let value = if fused {
+        loss.fused_loss_and_gradient(y, target, &mut dy)
+    } else {
+        loss.loss_and_gradient(y, target, &mut dy)
+    };
+    model.backward_fused(x, y, trace, &dy, None, Some(grad), fused);
     value
 }
 
@@ -98,11 +104,16 @@ pub fn batch_gradient<M: Model, L: Loss<Output<M>>>(
         },
         rng,
     );
+    let fused = Pairing::<M, L>::FUSED;
     let mut total = 0.0;
     for ((y, t), dy) in outputs.iter().zip(targets).zip(output_grads.iter_mut()) {
-        total += loss.loss_and_gradient(y, t, dy);
+        total += if fused {
+            loss.fused_loss_and_gradient(y, t, dy)
+        } else {
+            loss.loss_and_gradient(y, t, dy)
+        };
     }
-    model.backward_batch(
+    model.backward_batch_fused(
         &mut SliceBackward {
             xs,
             ys: outputs,
@@ -111,6 +122,7 @@ pub fn batch_gradient<M: Model, L: Loss<Output<M>>>(
             scratch,
         },
         Some(grad),
+        fused,
     );
     total
 }
@@ -181,8 +193,10 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
     /// gradient slots) or of the forward pass (a convolution's windows), whichever is larger.
     pub const RAM_BYTES: usize = size_of::<Self>() + 2 * size_of::<Output<M>>() + pass_bytes::<M>();
 
-    /// A trainer with no clipping and no regularization.
+    /// A trainer with no clipping and no regularization. Fails the build if `loss` does not fit
+    /// how `M` ends (see [`Loss::INPUT`]).
     pub const fn new(loss: L, optimizer: O) -> Self {
+        let _ = Pairing::<M, L>::FUSED;
         Trainer {
             loss,
             optimizer,

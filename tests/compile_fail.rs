@@ -1,4 +1,5 @@
-//! The compiler rejects mis-shaped models, buffers and inputs, naming the sizes.
+//! The compiler rejects mis-shaped models, buffers and inputs, naming the sizes, and losses that
+//! do not fit how a model ends, naming the loss to use.
 //!
 //! `model_ok.rs` is a pass case, so trybuild runs a full `cargo build` (not just `cargo check`)
 //! and executes it; the expected errors are in the committed `.stderr` files.
@@ -17,4 +18,6 @@ fn shapes_are_checked_at_compile_time() {
     t.compile_fail("tests/ui/conv_same_wrong_output_size.rs");
     t.compile_fail("tests/ui/pool_wrong_output_size.rs");
     t.compile_fail("tests/ui/flatten_wrong_size.rs");
+    t.compile_fail("tests/ui/sigmoid_with_logits_loss.rs");
+    t.compile_fail("tests/ui/probability_loss_without_softmax.rs");
 }

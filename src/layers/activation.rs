@@ -9,11 +9,13 @@
 //! equal mass on the `+∞` entries and zero elsewhere, and returns a uniform distribution when every
 //! entry is `-∞`.
 
-use crate::layer::Layer;
+use crate::layer::{Ending, Layer};
 use crate::tensor::Tensor;
 
 /// An element-wise function and its derivative.
 trait Elementwise {
+    /// What the output is, for pairing with a loss.
+    const ENDING: Ending = Ending::Values;
     fn apply(x: f32) -> f32;
     /// dy/dx, given both the input and the output (whichever is cheaper to use).
     fn derivative(x: f32, y: f32) -> f32;
@@ -29,6 +31,7 @@ macro_rules! elementwise_layer {
             type Output = X;
             type Cache = ();
             const MACS: usize = 0;
+            const ENDING: Ending = <Self as Elementwise>::ENDING;
 
             #[inline]
             fn forward(&self, x: &X, y: &mut X) {
@@ -154,6 +157,7 @@ impl Sigmoid {
     }
 }
 impl Elementwise for Sigmoid {
+    const ENDING: Ending = Ending::Sigmoid;
     #[inline]
     fn apply(x: f32) -> f32 {
         Sigmoid::logistic(x)
@@ -243,6 +247,7 @@ impl<const N: usize> Layer<[f32; N]> for Softmax {
     type Output = [f32; N];
     type Cache = ();
     const MACS: usize = 0;
+    const ENDING: Ending = Ending::Softmax;
 
     #[inline]
     fn forward(&self, x: &[f32; N], y: &mut [f32; N]) {

@@ -78,6 +78,7 @@ impl<X: Tensor, L: Layer<X>> Layer<X> for Frozen<L> {
     const BACKWARD_BYTES: usize = L::BACKWARD_BYTES;
     const CHECK: () = L::CHECK;
     const DEPTH: usize = L::DEPTH;
+    const ENDING: crate::layer::Ending = L::ENDING;
 
     #[inline]
     fn forward(&self, x: &X, y: &mut Self::Output) {
@@ -100,6 +101,34 @@ impl<X: Tensor, L: Layer<X>> Layer<X> for Frozen<L> {
     ) {
         if dx.is_some() {
             self.0.backward(x, y, cache, dy, dx, None);
+        }
+    }
+
+    fn backward_fused(
+        &self,
+        x: &X,
+        y: &Self::Output,
+        cache: &Self::Cache,
+        dy: &Self::Output,
+        dx: Option<&mut X>,
+        _grad: Option<&mut ()>,
+        fused: bool,
+    ) {
+        if dx.is_some() {
+            self.0.backward_fused(x, y, cache, dy, dx, None, fused);
+        }
+    }
+
+    fn backward_batch_fused(
+        &self,
+        batch: &mut impl crate::layer::BackwardBatch<X, Self::Output, Self::Cache, Self::Cache>,
+        _grad: Option<&mut ()>,
+        fused: bool,
+    ) {
+        for i in 0..batch.len() {
+            if let Some(s) = batch.sample(i) {
+                self.backward_fused(s.x, s.y, s.cache, s.dy, s.dx, None, fused);
+            }
         }
     }
 

@@ -73,6 +73,24 @@ pub struct Evaluation {
     pub metrics: Vec<(Metric, f64)>,
 }
 
+impl Evaluation {
+    /// The value of `metric`, if it was tracked.
+    pub fn metric(&self, metric: Metric) -> Option<f64> {
+        self.metrics
+            .iter()
+            .find(|(m, _)| *m == metric)
+            .map(|&(_, v)| v)
+    }
+
+    /// A value by its Keras name: `"loss"` or a metric's ([`Metric::name`]).
+    pub fn get(&self, name: &str) -> Option<f64> {
+        if name == "loss" {
+            return Some(self.loss);
+        }
+        Metric::from_name(name).and_then(|m| self.metric(m))
+    }
+}
+
 /// A Keras-like epoch line: `Epoch 3/100 - 0.01s - loss: 0.1234 - accuracy: 0.9000 - val_loss: …`.
 pub fn format_log(log: &EpochLog, epochs: usize) -> String {
     let mut s = format!(

@@ -71,6 +71,9 @@ impl<M: Model + Init + Clone + Send + Sync> Sequential<M> {
         L: Loss<Output<M>, Target = Output<M>> + Sync,
         O: Optimizer,
     {
+        // A loss that does not fit how the model ends fails the build here, naming the loss to
+        // use (a Sigmoid ending wants BinaryCrossEntropy, not the logits form).
+        const { embednn::loss::check_pairing::<M, L>() };
         Compiled {
             trainer: Box::new(Trainer::new(loss, optimizer)),
             model: self.model,
@@ -116,6 +119,27 @@ where
     L: Loss<Output<M>, Target = Output<M>> + Sync,
     O: Optimizer,
 {
+    /// What the model's output is (probabilities after `Sigmoid`/`Softmax`, else values or
+    /// logits); the metrics read it accordingly.
+    pub const ENDING: embednn::Ending = <M as embednn::Layer<Input<M>>>::ENDING;
+
+    /// The confusion matrix on a data set (rows: true classes, columns: predicted), reading the
+    /// outputs for what the model ends in. `None` for no samples.
+    pub fn confusion_matrix(
+        &self,
+        x: &[Input<M>],
+        y: &[Output<M>],
+    ) -> Option<crate::metrics::ConfusionMatrix> {
+        let predicted: Vec<usize> = self
+            .predict(x)
+            .iter()
+            .map(|p| predicted_class(p, Self::ENDING))
+            .collect();
+        let actual: Vec<usize> = y.iter().take(predicted.len()).map(target_class).collect();
+        let classes = <Output<M> as Buffer>::LEN.max(2);
+        crate::metrics::ConfusionMatrix::new(&actual, &predicted[..actual.len()], classes).ok()
+    }
+
     /// Metrics to track besides the loss (Keras' `metrics=[...]`).
     pub fn with_metrics(mut self, metrics: &[Metric]) -> Self {
         self.metrics = metrics.to_vec();
@@ -268,7 +292,7 @@ where
             let metrics = self
                 .metrics
                 .iter()
-                .map(|&m| (m, m.compute(&predictions, train_y)))
+                .map(|&m| (m, m.compute(&predictions, train_y, Self::ENDING)))
                 .collect();
             let (val_loss, val_metrics) = match val {
                 Some((vx, vy)) => {
@@ -349,7 +373,7 @@ where
         let metrics = self
             .metrics
             .iter()
-            .map(|&m| (m, m.compute(&predictions, &y[..n])))
+            .map(|&m| (m, m.compute(&predictions, &y[..n], Self::ENDING)))
             .collect();
         Evaluation { loss, metrics }
     }

@@ -6,6 +6,40 @@
 //! softmax cross-entropy sums over classes (Keras' `categorical_crossentropy`).
 //!
 //! Non-finite inputs never panic: a NaN prediction gives a NaN loss and NaN gradient.
+//!
+//! # Endings: probabilities or logits
+//!
+//! Keras models usually end in their output activation and use the matching loss:
+//!
+//! | model ends in | loss (Keras name) | targets |
+//! |---|---|---|
+//! | `Dense<_, 1>, Sigmoid` | [`BinaryCrossEntropy`] (`binary_crossentropy`) | 0/1 (or probabilities) |
+//! | `Dense<_, N>, Softmax` | [`CategoricalCrossEntropy`] (`categorical_crossentropy`) | one-hot rows |
+//! | `Dense<_, N>, Softmax` | [`SparseCategoricalCrossEntropy`] (`sparse_categorical_crossentropy`) | class indices |
+//! | `Dense<_, 1>` (logits) | [`BinaryCrossEntropyWithLogits`] (`from_logits=True`) | 0/1 |
+//! | `Dense<_, N>` (logits) | [`SoftmaxCrossEntropy`] (`from_logits=True`) | one-hot rows |
+//!
+//! Each loss states what it reads ([`Loss::INPUT`]) and each model what it ends in
+//! ([`Layer::ENDING`](crate::Layer::ENDING)); a pairing that would train wrongly — a logits loss
+//! after a `Sigmoid`, a probability loss after anything but its activation — fails the build with
+//! a message that names the loss to use. A probability loss after its activation is *fused* with
+//! it, as Keras fuses them: the gradient with respect to the activation's input is `p − t`
+//! exactly, so a saturated sigmoid (`p` rounded to 1) still learns.
+//!
+//! ```compile_fail,E0080
+//! use embednn::prelude::*;
+//! type Binary = (Dense<4, 1>, Sigmoid);
+//! let _ = Trainer::<Binary, _, _>::new(BinaryCrossEntropyWithLogits, Adam::new(0.01));
+//! // error: the model ends in Sigmoid (probabilities) but the loss reads logits: use BinaryCrossEntropy
+//! ```
+
+pub(crate) mod pairing;
+mod probabilities;
+
+pub use pairing::{check_pairing, fuses, LossInput};
+pub use probabilities::{
+    BinaryCrossEntropy, CategoricalCrossEntropy, SparseCategoricalCrossEntropy,
+};
 
 use crate::layers::activation::Sigmoid;
 use crate::tensor::Tensor;
@@ -14,10 +48,25 @@ use crate::tensor::Tensor;
 pub trait Loss<Y: Tensor> {
     /// What the prediction is compared against.
     type Target;
+    /// What the loss reads from the model; checked against the model's
+    /// [`Layer::ENDING`](crate::Layer::ENDING) by every trainer ([`check_pairing`]).
+    const INPUT: LossInput = LossInput::Values;
     /// Loss of one prediction.
     fn loss(&self, prediction: &Y, target: &Self::Target) -> f32;
     /// Loss of one prediction; writes ∂loss/∂prediction into `gradient`.
     fn loss_and_gradient(&self, prediction: &Y, target: &Self::Target, gradient: &mut Y) -> f32;
+    /// For a loss on probabilities ([`LossInput::Probabilities`]) after its activation: the loss,
+    /// and ∂loss/∂(the activation's *input*) in `gradient` (see
+    /// [`Layer::backward_fused`](crate::Layer::backward_fused)). Other losses never fuse, and the
+    /// default is [`Loss::loss_and_gradient`].
+    fn fused_loss_and_gradient(
+        &self,
+        probabilities: &Y,
+        target: &Self::Target,
+        gradient: &mut Y,
+    ) -> f32 {
+        self.loss_and_gradient(probabilities, target, gradient)
+    }
 }
 
 /// Mean squared error over the output elements: `mean((p − t)²)`.
@@ -86,6 +135,7 @@ pub struct BinaryCrossEntropyWithLogits;
 
 impl<Y: Tensor> Loss<Y> for BinaryCrossEntropyWithLogits {
     type Target = Y;
+    const INPUT: LossInput = LossInput::Logits;
     fn loss(&self, z: &Y, t: &Y) -> f32 {
         let sum: f32 = z
             .flat()
@@ -147,6 +197,7 @@ impl SoftmaxCrossEntropy {
 
 impl<Y: Tensor> Loss<Y> for SoftmaxCrossEntropy {
     type Target = Y;
+    const INPUT: LossInput = LossInput::Logits;
     fn loss(&self, z: &Y, t: &Y) -> f32 {
         Self::from_lse(Self::log_sum_exp(z.flat()), z.flat(), t.flat())
     }
