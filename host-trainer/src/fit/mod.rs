@@ -33,9 +33,6 @@ pub use options::{
     Validation, Verbosity,
 };
 
-/// Below this many multiply-accumulates per batch, threads cost more than they save.
-const PARALLEL_MACS: usize = 4_000_000;
-
 /// A model before training is configured: built from a seed (Glorot-uniform weights, zero biases).
 pub struct Sequential<M> {
     model: Box<M>,
@@ -202,7 +199,7 @@ where
         let mut history = History::default();
         let mut best: Option<(f64, usize, Option<Box<M>>)> = None;
         let mut since_best = 0usize;
-        let parallel = options.parallel && batch_size * M::MACS * 3 >= PARALLEL_MACS;
+        let parallel = options.parallel && batch::fit_in_parallel(batch_size, M::MACS);
         let mut workers: Vec<(Box<M>, BatchStore<M>)> = Vec::new();
         let mut coupled: Option<Box<BatchStore<M>>> = None;
         let mut predictions = vec![<Output<M> as Buffer>::ZERO; train_x.len()];
@@ -380,7 +377,7 @@ where
 
     /// Inference on every sample (Keras' `predict`), on all cores for large inputs.
     pub fn predict(&self, x: &[Input<M>]) -> Vec<Output<M>> {
-        if x.len() * M::MACS >= PARALLEL_MACS {
+        if batch::predict_in_parallel(x.len(), M::MACS) {
             x.par_iter().map(|x| self.model.predict(x)).collect()
         } else {
             x.iter().map(|x| self.model.predict(x)).collect()
