@@ -11,7 +11,7 @@ use embednn::prelude::*;
 use embednn_models::DigitsMlp;
 use host_trainer::data::{CsvSpec, Dataset, Standardizer};
 use host_trainer::metrics::{ClassificationReport, ConfusionMatrix};
-use host_trainer::{FitOptions, Metric, Sequential, Validation, Verbosity};
+use host_trainer::{FitOptions, Metric, Sequential, Verbosity};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Dataset::from_csv("data/digits.csv", &CsvSpec::classification("label"))?;
@@ -27,13 +27,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .compile(Adam::new(0.001), SoftmaxCrossEntropy)
         .with_metrics(&[Metric::Accuracy]);
     println!("{}", model.summary());
-    let history = model.fit(
+    let history = model.fit_with_validation_data(
         &x,
         &y,
+        &tx,
+        &ty,
         FitOptions {
             epochs: 20,
             batch_size: 32,
-            validation: Validation::Data(&tx, &ty),
             verbose: Verbosity::Epochs,
             ..Default::default()
         },

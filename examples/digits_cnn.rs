@@ -24,7 +24,7 @@ use embednn::prelude::*;
 use embednn_models::DigitsCnn;
 use host_trainer::data::{CsvSpec, Dataset, Standardizer};
 use host_trainer::metrics::{ClassificationReport, ConfusionMatrix};
-use host_trainer::{FitOptions, Metric, Schedule, Sequential, Validation, Verbosity};
+use host_trainer::{FitOptions, Metric, Schedule, Sequential, Verbosity};
 
 /// One 8×8 grayscale image, channels last.
 type Image = [[[f32; 1]; 8]; 8];
@@ -49,13 +49,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_metrics(&[Metric::Accuracy]);
     println!("{}", model.summary());
     let started = std::time::Instant::now();
-    let history = model.fit(
+    let history = model.fit_with_validation_data(
         &x,
         &y,
+        &tx,
+        &ty,
         FitOptions {
             epochs,
             batch_size: 32,
-            validation: Validation::Data(&tx, &ty),
             verbose: Verbosity::Epochs,
             schedule: Schedule::Cosine {
                 epochs,

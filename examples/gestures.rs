@@ -33,7 +33,7 @@ use embednn_models::gestures::{
 use embednn_models::GestureCnn;
 use host_trainer::data::one_hot;
 use host_trainer::metrics::{ClassificationReport, ConfusionMatrix};
-use host_trainer::{FitOptions, Metric, Schedule, Sequential, Validation, Verbosity};
+use host_trainer::{FitOptions, Metric, Schedule, Sequential, Verbosity};
 
 /// Windows `range` of data set `seed`, with one-hot targets.
 fn windows(seed: u64, range: std::ops::Range<usize>) -> (Vec<Window>, Vec<[f32; 6]>) {
@@ -64,13 +64,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .with_metrics(&[Metric::Accuracy]);
     println!("{}", model.summary());
     let started = std::time::Instant::now();
-    let history = model.fit(
+    let history = model.fit_with_validation_data(
         &x,
         &y,
+        &vx,
+        &vy,
         FitOptions {
             epochs,
             batch_size: 32,
-            validation: Validation::Data(&vx, &vy),
             verbose: Verbosity::Epochs,
             schedule: Schedule::Cosine {
                 epochs,

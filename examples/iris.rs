@@ -2,12 +2,9 @@
 //!
 //! Run: `cargo run --release --example iris` (writes `out/iris.ennm` and `out/iris.png`).
 
-use embednn::format::{ModelFile, Preprocessing};
-use embednn::prelude::*;
 use embednn_models::Iris;
-use host_trainer::data::{CsvSpec, Dataset, SplitSpec, Standardizer};
 use host_trainer::metrics::ClassificationReport;
-use host_trainer::{EarlyStopping, FitOptions, Metric, Sequential, Validation, Verbosity};
+use host_trainer::prelude::*;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let data = Dataset::from_csv("data/iris.csv", &CsvSpec::classification("species"))?;
@@ -18,10 +15,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         data.subset(&split.validation)?,
         data.subset(&split.test)?,
     );
-    // Statistics from the training rows only; stored in the model file for the device.
-    let scaler = Standardizer::fit(&train)?;
+    // Statistics from the training rows only, and the class names: stored in the model file
+    // for the device.
+    let pre = Preprocessor::fit(&train)?;
     for part in [&mut train, &mut val, &mut test] {
-        scaler.transform(part)?;
+        pre.transform(part)?;
     }
     let (x, y): (Vec<[f32; 4]>, Vec<[f32; 3]>) = (train.inputs()?, train.one_hot_targets()?);
     let (vx, vy): (Vec<[f32; 4]>, Vec<[f32; 3]>) = (val.inputs()?, val.one_hot_targets()?);
@@ -31,13 +29,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .compile(Adam::new(0.01), SoftmaxCrossEntropy)
         .with_metrics(&[Metric::Accuracy]);
     println!("{}", model.summary());
-    let history = model.fit(
+    let history = model.fit_with_validation_data(
         &x,
         &y,
+        &vx,
+        &vy,
         FitOptions {
             epochs: 200,
             batch_size: 16,
-            validation: Validation::Data(&vx, &vy),
             verbose: Verbosity::Epochs,
             early_stopping: Some(EarlyStopping::new(30)),
             ..Default::default()
@@ -49,7 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let predicted: Vec<usize> = model.predict(&tx).iter().map(|p| p.argmax()).collect();
     let truth: Vec<usize> = ty.iter().map(|t| t.argmax()).collect();
     println!("{}", ClassificationReport::new(&truth, &predicted, names)?);
-    let accuracy = eval.metrics[0].1;
+    let accuracy = eval.metric(Metric::Accuracy).unwrap_or(0.0);
     println!(
         "held-out test: {} samples, loss {:.4}, accuracy {:.4}",
         tx.len(),
@@ -59,13 +58,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let out = std::path::Path::new("out");
     std::fs::create_dir_all(out)?;
-    let labels: Vec<&str> = names.iter().map(|s| s.as_str()).collect();
-    let pre = Preprocessing {
-        mean: scaler.mean(),
-        std: scaler.std(),
-        labels: &labels,
-    };
-    ModelFile::save(model.model(), &pre, out.join("iris.ennm"))?;
+    model.save(out.join("iris.ennm"), &pre)?;
     host_trainer::plot::training_curves(&history, "iris: 4 → 16 → 3", &out.join("iris.png"))?;
     println!("wrote out/iris.ennm and out/iris.png");
     if accuracy < 0.95 {

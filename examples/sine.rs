@@ -6,7 +6,7 @@
 use embednn::format::{ModelFile, Preprocessing};
 use embednn::prelude::*;
 use embednn_models::Sine;
-use host_trainer::{FitOptions, Metric, Sequential, Validation, Verbosity};
+use host_trainer::{FitOptions, Metric, Sequential, Verbosity};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     // 1,000 points, uniformly spread over [0, 2π], with N(0, 0.1²) noise (as the TFLM example).
@@ -28,13 +28,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .compile(Adam::new(0.01), Mse)
         .with_metrics(&[Metric::Mae]);
     println!("{}", model.summary());
-    let history = model.fit(
+    let history = model.fit_with_validation_data(
         train_x,
         train_y,
+        val_x,
+        val_y,
         FitOptions {
             epochs: 300,
             batch_size: 32,
-            validation: Validation::Data(val_x, val_y),
             verbose: Verbosity::Epochs,
             early_stopping: Some(host_trainer::EarlyStopping::new(50)),
             ..Default::default()

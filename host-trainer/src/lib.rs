@@ -15,6 +15,29 @@ pub mod metrics;
 pub mod plot;
 
 pub use fit::{
-    cross_validate, Augmentation, Compiled, Control, CrossValidation, EarlyStopping, EpochLog,
-    Evaluation, FitOptions, History, Metric, Monitor, Schedule, Sequential, Validation, Verbosity,
+    cross_validate, Augmentation, Callback, Compiled, Control, CrossValidation, EarlyStopping,
+    EpochLog, Evaluation, FitOptions, History, Metric, Monitor, Schedule, Sequential, Validation,
+    Verbosity,
 };
+
+/// Everything a training program names, in one `use`: `embednn`'s prelude (layers, losses,
+/// optimizers, the model file) and the trainer's Keras-style API and data loading.
+///
+/// ```
+/// use host_trainer::prelude::*;
+///
+/// let mut model = Sequential::<(Dense<2, 4>, Relu, Dense<4, 1>, Sigmoid)>::new(0)
+///     .compile(Adam::new(0.01), BinaryCrossEntropy)
+///     .with_metrics(&[Metric::Accuracy]);
+/// let x = [[0.0f32, 1.0], [1.0, 0.0]];
+/// model.fit(&x, &[[1.0], [0.0]], FitOptions { epochs: 2, verbose: Verbosity::Silent, ..Default::default() });
+/// assert!(model.evaluate(&x, &[[1.0], [0.0]]).metric(Metric::Accuracy).is_some());
+/// ```
+pub mod prelude {
+    pub use crate::data::{CsvSpec, Dataset, Preprocessor, SplitSpec, Standardizer};
+    pub use crate::{
+        Augmentation, Callback, Control, EarlyStopping, FitOptions, Metric, Monitor, Schedule,
+        Sequential, Validation, Verbosity,
+    };
+    pub use embednn::prelude::*;
+}

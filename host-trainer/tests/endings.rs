@@ -205,7 +205,7 @@ fn standardized(path: &str, label: &str, seed: u64) -> (Dataset, Dataset) {
     (train, test)
 }
 
-fn options() -> FitOptions<'static, [f32; 30], [f32; 1]> {
+fn options() -> FitOptions<'static> {
     FitOptions {
         epochs: 30,
         batch_size: 32,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use embednn::format::{ModelFile, Preprocessing};
 use embednn::prelude::*;
 use host_trainer::{
-    Augmentation, Control, EarlyStopping, FitOptions, Metric, Monitor, Schedule, Sequential,
-    Validation, Verbosity,
+    Augmentation, Callback, Control, EarlyStopping, FitOptions, Metric, Monitor, Schedule,
+    Sequential, Validation, Verbosity,
 };
 
 type Net = (Dense<64, 64>, Relu, Dense<64, 10>);
@@ -111,13 +111,14 @@ fn early_stopping_restores_the_best_weights() {
     let (vx, vy) = blobs(200, 5);
     let mut m = Sequential::<Net>::new(7).compile(Adam::new(0.05), SoftmaxCrossEntropy);
     let snapshots = std::cell::RefCell::new(Vec::new());
-    let h = m.fit(
+    let h = m.fit_with_validation_data(
         &x,
         &y,
+        &vx,
+        &vy,
         FitOptions {
             epochs: 200,
             batch_size: 10,
-            validation: Validation::Data(&vx, &vy),
             verbose: Verbosity::Silent,
             early_stopping: Some(EarlyStopping {
                 monitor: Monitor::ValLoss,
@@ -125,7 +126,7 @@ fn early_stopping_restores_the_best_weights() {
                 min_delta: 0.0,
                 restore_best_weights: true,
             }),
-            callbacks: vec![Box::new(|log| {
+            callbacks: vec![Callback::new(|log| {
                 snapshots.borrow_mut().push(log.val_loss.unwrap());
                 Control::Continue
             })],
@@ -164,7 +165,7 @@ fn callbacks_can_stop_and_schedules_set_the_rate() {
                 every: 2,
                 factor: 0.5,
             },
-            callbacks: vec![Box::new(|log| {
+            callbacks: vec![Callback::new(|log| {
                 rates.borrow_mut().push(log.learning_rate);
                 if log.epoch == 4 {
                     Control::Stop
@@ -203,14 +204,83 @@ fn augmentation_touches_training_samples_only() {
             epochs: 3,
             validation: Validation::Split(0.2),
             verbose: Verbosity::Silent,
-            augmentation: Some(Augmentation::Custom(Box::new(move |_x, _rng| {
+            augmentation: Some(Augmentation::custom(move |_x, _rng| {
                 counter.fetch_add(1, Ordering::Relaxed);
-            }))),
+            })),
             ..Default::default()
         },
     );
     // 40 training samples × 3 epochs; the 10 validation samples are never augmented.
     assert_eq!(calls.load(Ordering::Relaxed), 120);
+}
+
+/// How many samples one epoch trains on (counted by an augmentation that changes nothing).
+fn trained_samples(
+    fit: impl FnOnce(&mut host_trainer::Compiled<Net, SoftmaxCrossEntropy, Adam>, FitOptions<'_>),
+) -> usize {
+    let calls = Arc::new(AtomicUsize::new(0));
+    let counter = calls.clone();
+    let mut m = Sequential::<Net>::new(1).compile(Adam::new(0.01), SoftmaxCrossEntropy);
+    let options = FitOptions {
+        verbose: Verbosity::Silent,
+        augmentation: Some(Augmentation::custom(move |_x, _rng| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        })),
+        ..Default::default()
+    };
+    fit(&mut m, options);
+    calls.load(Ordering::Relaxed)
+}
+
+#[test]
+fn validation_split_cuts_where_keras_does_and_validation_data_trains_on_everything() {
+    let (x, y) = blobs(7, 3);
+    // Keras: the first floor(7 × (1 − 0.3)) = 4 samples train, the last 3 validate.
+    let split = |fraction| {
+        trained_samples(|m, options| {
+            m.fit(
+                &x,
+                &y,
+                FitOptions {
+                    validation: Validation::Split(fraction),
+                    ..options
+                },
+            );
+        })
+    };
+    assert_eq!(split(0.3), 4);
+    assert_eq!(split(0.0), 7);
+    assert_eq!(split(1.0), 0);
+    let (vx, vy) = blobs(5, 4);
+    let all = trained_samples(|m, options| {
+        let h = m.fit_with_validation_data(&x, &y, &vx, &vy, options);
+        let e = m.evaluate(&vx, &vy);
+        assert_eq!(h.last().unwrap().val_loss, Some(e.loss));
+    });
+    assert_eq!(all, 7);
+}
+
+#[test]
+fn one_options_value_trains_models_of_different_shapes() {
+    type Other = (Dense<64, 4>, Relu, Dense<4, 10>, Softmax);
+    let (x, y) = blobs(64, 5);
+    let seen = std::cell::RefCell::new(Vec::new());
+    let options = FitOptions {
+        epochs: 2,
+        verbose: Verbosity::Silent,
+        callbacks: vec![Callback::new(|log| {
+            seen.borrow_mut().push(log.epoch);
+            Control::Continue
+        })],
+        augmentation: Some(Augmentation::GaussianNoise(0.01)),
+        ..Default::default()
+    };
+    let mut a = Sequential::<Net>::new(1).compile(Adam::new(0.01), SoftmaxCrossEntropy);
+    let mut b = Sequential::<Other>::new(1).compile(Adam::new(0.01), CategoricalCrossEntropy);
+    a.fit(&x, &y, options.clone());
+    b.fit(&x, &y, options);
+    // The clones share the callback.
+    assert_eq!(seen.into_inner(), [0, 1, 0, 1]);
 }
 
 #[test]

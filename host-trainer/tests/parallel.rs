@@ -42,9 +42,9 @@ where
 {
     let seen: Arc<Mutex<HashSet<ThreadId>>> = Arc::default();
     let record = Arc::clone(&seen);
-    let augment = move |x: &mut Input<M>, rng: &mut Rng| {
+    let augment = move |x: &mut [f32], rng: &mut Rng| {
         record.lock().unwrap().insert(std::thread::current().id());
-        for v in x.flat_mut() {
+        for v in x {
             *v += 0.05 * rng.normal();
         }
     };
@@ -61,7 +61,7 @@ where
                 epochs: 2,
                 batch_size,
                 verbose: Verbosity::Silent,
-                augmentation: Some(Augmentation::Custom(Box::new(augment))),
+                augmentation: Some(Augmentation::custom(augment)),
                 ..Default::default()
             },
         );

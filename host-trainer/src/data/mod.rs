@@ -9,8 +9,9 @@
 //!    in the model file next to the weights.
 //! 2. [`Dataset::split`] (seeded, optionally stratified), [`Dataset::every_kth`] (fixed,
 //!    for benchmarks) or [`Dataset::k_fold`] choose row indices; [`Dataset::subset`] takes them.
-//! 3. A [`Standardizer`] is fitted on the training part only and applied to every part; its
-//!    mean and standard deviation vectors also belong in the model file.
+//! 3. A [`Preprocessor`] is fitted on the training part only ([`Preprocessor::fit`]: a
+//!    [`Standardizer`] and the class names) and applied to every part; it writes its mean and
+//!    standard deviation vectors and the class names into the model file with the weights.
 //! 4. [`Dataset::inputs`] and [`Dataset::one_hot_targets`] / [`Dataset::binary_targets`] /
 //!    [`Dataset::regression_targets`] produce `Vec`s of the model's input and output tensor
 //!    types, checking that the sizes match.
@@ -22,7 +23,7 @@
 //! # Example
 //!
 //! ```
-//! use host_trainer::data::{CsvSpec, Dataset, SplitSpec, Standardizer};
+//! use host_trainer::data::{CsvSpec, Dataset, Preprocessor, SplitSpec};
 //!
 //! let csv = "\
 //! x1,x2,kind
@@ -42,9 +43,9 @@
 //! let mut test = data.subset(&split.test)?;
 //! assert_eq!((train.len(), test.len()), (3, 2));
 //!
-//! let scaler = Standardizer::fit(&train)?;
-//! scaler.transform(&mut train)?;
-//! scaler.transform(&mut test)?;
+//! let pre = Preprocessor::fit(&train)?;
+//! pre.transform(&mut train)?;
+//! pre.transform(&mut test)?;
 //!
 //! let x: Vec<[f32; 2]> = train.inputs()?;
 //! let y: Vec<[f32; 2]> = train.one_hot_targets()?;
@@ -58,6 +59,7 @@
 
 mod dataset;
 mod error;
+mod preprocessor;
 mod read_csv;
 mod spec;
 mod split;
@@ -65,6 +67,7 @@ mod standardize;
 
 pub use dataset::{one_hot, Dataset, Target};
 pub use error::DataError;
+pub use preprocessor::Preprocessor;
 pub use spec::{CsvSpec, Features, TargetKind};
 pub use split::{every_kth, k_fold, split_rows, split_stratified, Fold, Split, SplitSpec};
 pub use standardize::Standardizer;

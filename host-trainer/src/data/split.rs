@@ -7,9 +7,15 @@ use super::DataError;
 
 /// Fractions of rows to hold out, and the seed that picks them.
 ///
-/// Each part gets `round(fraction × rows)` rows (per class when stratified, with the
-/// validation part taking from what the test part left); the training part gets the rest and
-/// must not be empty.
+/// The sizes are scikit-learn's `train_test_split(test_size=test)`: the test part gets
+/// `ceil(test × rows)` rows, the validation part `ceil(validation × rows)` of the rest (both
+/// fractions are of all rows), the training part the remainder, which must not be empty. So a
+/// 25% test split of 569 rows holds 143 of them, as in scikit-learn.
+///
+/// Stratified, the parts have these same sizes and each class is shared among them as
+/// scikit-learn's `StratifiedShuffleSplit` does: every class first gets the floor of its
+/// proportional share, and the rows left over go to the classes with the largest remainders
+/// (ties to the lower class index, where scikit-learn draws at random).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct SplitSpec {
     /// Fraction of rows for validation (early stopping, model selection), in `[0, 1]`.
@@ -55,12 +61,56 @@ impl SplitSpec {
         Ok(())
     }
 
-    /// `(test, validation)` row counts for a group of `n` rows.
+    /// `(test, validation)` row counts for `n` rows.
     fn counts(&self, n: usize) -> (usize, usize) {
-        let part = |fraction: f64| ((fraction * n as f64).round() as usize).min(n);
+        let part = |fraction: f64| ((fraction * n as f64).ceil() as usize).min(n);
         let test = part(self.test);
         (test, part(self.validation).min(n - test))
     }
+
+    /// `(test, validation)` row counts of each class of `class_sizes` rows.
+    fn class_counts(&self, class_sizes: &[usize]) -> Vec<(usize, usize)> {
+        let n = class_sizes.iter().sum();
+        let (test, validation) = self.counts(n);
+        let kept = proportional_shares(class_sizes, n - test);
+        let train = proportional_shares(&kept, n - test - validation);
+        class_sizes
+            .iter()
+            .zip(kept.iter().zip(&train))
+            .map(|(&size, (&kept, &train))| (size - kept, kept - train))
+            .collect()
+    }
+}
+
+/// `draws` items shared among groups of `sizes` in proportion, as whole numbers summing to
+/// `draws` (at most `sizes[i]` each): the floor of each exact share, then one more for the
+/// groups with the largest fractional parts, lower index first among equals (scikit-learn's
+/// `_approximate_mode`, without its random tie-break).
+fn proportional_shares(sizes: &[usize], draws: usize) -> Vec<usize> {
+    let total: usize = sizes.iter().sum();
+    if total == 0 {
+        return vec![0; sizes.len()];
+    }
+    // Exact shares as fractions `size × draws / total`, compared in integers.
+    let exact = |size: usize| size as u128 * draws as u128;
+    let mut shares: Vec<usize> = sizes
+        .iter()
+        .map(|&size| (exact(size) / total as u128) as usize)
+        .collect();
+    let mut order: Vec<usize> = (0..sizes.len()).collect();
+    // Largest remainder first; the sort is stable, so equal remainders keep index order.
+    order.sort_by_key(|&i| std::cmp::Reverse(exact(sizes[i]) % total as u128));
+    let mut left = draws.saturating_sub(shares.iter().sum());
+    for i in order {
+        if left == 0 {
+            break;
+        }
+        if shares[i] < sizes[i] {
+            shares[i] += 1;
+            left -= 1;
+        }
+    }
+    shares
 }
 
 /// Row indices of a train / validation / test split, each part in increasing order.
@@ -140,8 +190,20 @@ pub fn split_rows(rows: usize, spec: &SplitSpec) -> Result<Split, DataError> {
 }
 
 /// A seeded random split that keeps class proportions: the rows of each class (`labels[i]`,
-/// each `< num_classes`) are shuffled and dealt out separately, so every part gets
-/// `round(fraction × class count)` rows of each class.
+/// each `< num_classes`) are shuffled and dealt out separately, every part getting its
+/// proportional share of each class (sizes as scikit-learn's, see [`SplitSpec`]).
+///
+/// ```
+/// use host_trainer::data::{split_stratified, SplitSpec};
+///
+/// // 212 malignant and 357 benign rows (scikit-learn's breast cancer set), 25% for the test.
+/// let labels: Vec<usize> = (0..569).map(|i| usize::from(i >= 212)).collect();
+/// let split = split_stratified(&labels, 2, &SplitSpec::new(0.0, 0.25, 0))?;
+/// assert_eq!((split.train.len(), split.test.len()), (426, 143));
+/// let malignant = split.test.iter().filter(|&&row| row < 212).count();
+/// assert_eq!(malignant, 53);
+/// # Ok::<(), host_trainer::data::DataError>(())
+/// ```
 ///
 /// Errors: as [`split_rows`]; also [`DataError::InvalidSplit`] for a label `>= num_classes`.
 pub fn split_stratified(
@@ -159,11 +221,12 @@ pub fn split_stratified(
             })?
             .push(row);
     }
+    let sizes: Vec<usize> = by_class.iter().map(Vec::len).collect();
     let mut rng = Rng::seed(spec.seed);
     let mut split = Split::default();
-    for rows in &mut by_class {
+    for (rows, counts) in by_class.iter_mut().zip(spec.class_counts(&sizes)) {
         rng.shuffle(rows);
-        split.deal(rows, spec.counts(rows.len()));
+        split.deal(rows, counts);
     }
     split.sorted()
 }

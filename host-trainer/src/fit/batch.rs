@@ -3,7 +3,7 @@
 
 use embednn::buffer::Buffer;
 use embednn::model::{BatchScratch, Gradient, Input, Output, Trace};
-use embednn::{Loss, Model, Rng};
+use embednn::{Loss, Model, Rng, Tensor};
 
 use super::Augmentation;
 
@@ -66,7 +66,7 @@ pub(super) struct BatchContext<'a, M: Model, L> {
     pub(super) seed: u64,
     pub(super) epoch: usize,
     pub(super) batch: usize,
-    pub(super) augmentation: Option<&'a Augmentation<Input<M>>>,
+    pub(super) augmentation: Option<&'a Augmentation>,
 }
 
 /// Working memory for one layer-major pass over a chunk of a batch.
@@ -112,7 +112,7 @@ impl<M: Model> BatchStore<M> {
             };
             let mut x = x;
             if let Some(aug) = ctx.augmentation {
-                aug.apply(&mut x, &mut Rng::stream(epoch_seed, i as u64));
+                aug.apply(x.flat_mut(), &mut Rng::stream(epoch_seed, i as u64));
             }
             self.xs.push(x);
             self.targets.push(y);

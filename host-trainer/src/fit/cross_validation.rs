@@ -86,12 +86,12 @@ pub fn cross_validate<'a, M, L, O>(
     x: &[Input<M>],
     y: &[Output<M>],
     build: impl Fn(usize) -> Compiled<M, L, O>,
-    options: impl Fn(usize) -> FitOptions<'a, Input<M>, Output<M>>,
+    options: impl Fn(usize) -> FitOptions<'a>,
 ) -> Result<CrossValidation, crate::data::DataError>
 where
     M: Model + Init + Clone + Send + Sync,
-    Input<M>: Send + Sync + 'a,
-    Output<M>: Send + Sync + 'a,
+    Input<M>: Send + Sync,
+    Output<M>: Send + Sync,
     Trace<M>: Send,
     Gradient<M>: Send,
     BatchScratch<M>: Send,

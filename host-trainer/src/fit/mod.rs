@@ -33,6 +33,9 @@ pub use options::{
     Validation, Verbosity,
 };
 
+/// Inputs and their targets.
+type Samples<'a, M> = (&'a [Input<M>], &'a [Output<M>]);
+
 /// A model before training is configured: built from a seed (Glorot-uniform weights, zero biases).
 pub struct Sequential<M> {
     model: Box<M>,
@@ -175,24 +178,50 @@ where
         summary::<M>()
     }
 
-    /// Trains on `x`/`y` (Keras' `fit`). Extra items in the longer slice are ignored.
-    pub fn fit(
-        &mut self,
-        x: &[Input<M>],
-        y: &[Output<M>],
-        mut options: FitOptions<'_, Input<M>, Output<M>>,
-    ) -> History {
+    /// Trains on `x`/`y` (Keras' `fit`), validating on the split `options.validation` asks
+    /// for, if any. Extra items in the longer slice are ignored.
+    pub fn fit(&mut self, x: &[Input<M>], y: &[Output<M>], options: FitOptions<'_>) -> History {
         let n = x.len().min(y.len());
         let (train_x, train_y, val) = match options.validation {
             Validation::None => (&x[..n], &y[..n], None),
             Validation::Split(fraction) => {
-                let n_val = ((n as f64) * f64::from(fraction.clamp(0.0, 1.0))).round() as usize;
-                let cut = n - n_val.min(n);
+                // Keras' cut: the first floor(n × (1 − fraction)) samples train, in f64 of the
+                // decimal the user wrote (`0.2f32` widened is 0.2000000030, which would cut
+                // 50 samples at 39, not Keras' 40).
+                let fraction = fraction.clamp(0.0, 1.0).to_string().parse().unwrap_or(0.0);
+                let keep = 1.0 - fraction;
+                let cut = ((n as f64 * keep).floor() as usize).min(n);
+                let n_val = n - cut;
                 let val = (n_val > 0).then(|| (&x[cut..n], &y[cut..n]));
                 (&x[..cut], &y[..cut], val)
             }
-            Validation::Data(vx, vy) => (&x[..n], &y[..n], Some((vx, vy))),
         };
+        self.fit_parts(train_x, train_y, val, &options)
+    }
+
+    /// Trains on `x`/`y` and validates on a separate set `validation_x`/`validation_y` after
+    /// every epoch (Keras' `fit(x, y, validation_data=(x_val, y_val))`); the set takes the
+    /// place of `options.validation`, and all of `x`/`y` is trained on.
+    pub fn fit_with_validation_data(
+        &mut self,
+        x: &[Input<M>],
+        y: &[Output<M>],
+        validation_x: &[Input<M>],
+        validation_y: &[Output<M>],
+        options: FitOptions<'_>,
+    ) -> History {
+        let n = x.len().min(y.len());
+        let val = Some((validation_x, validation_y));
+        self.fit_parts(&x[..n], &y[..n], val, &options)
+    }
+
+    fn fit_parts(
+        &mut self,
+        train_x: &[Input<M>],
+        train_y: &[Output<M>],
+        val: Option<Samples<'_, M>>,
+        options: &FitOptions<'_>,
+    ) -> History {
         let batch_size = options.batch_size.max(1);
         let initial_lr = self.trainer.optimizer.learning_rate();
         let mut order: Vec<usize> = (0..train_x.len()).collect();
@@ -314,8 +343,8 @@ where
                 eprintln!("{}", format_log(&log, options.epochs));
             }
             let mut control = Control::Continue;
-            for cb in &mut options.callbacks {
-                if cb(&log) == Control::Stop {
+            for cb in &options.callbacks {
+                if cb.call(&log) == Control::Stop {
                     control = Control::Stop;
                 }
             }
@@ -382,6 +411,16 @@ where
         } else {
             x.iter().map(|x| self.model.predict(x)).collect()
         }
+    }
+
+    /// Saves the model as a model file at `path` with `preprocessing`'s standardization and
+    /// class names (atomically: a crash leaves the old file or the new one, never half).
+    pub fn save(
+        &self,
+        path: impl AsRef<std::path::Path>,
+        preprocessing: &crate::data::Preprocessor,
+    ) -> std::io::Result<()> {
+        preprocessing.save(&*self.model, path)
     }
 
     /// Gives the model back.

@@ -1,21 +1,29 @@
-//! [`FitOptions`], the settings of one `fit` run: validation data, output, learning-rate
-//! [`Schedule`], [`EarlyStopping`], [`Augmentation`] and callbacks.
+//! [`FitOptions`], the settings of one `fit` run: validation split, output, learning-rate
+//! [`Schedule`], [`EarlyStopping`], [`Augmentation`] and [`Callback`]s.
+//!
+//! Nothing here depends on a model's shapes, so one options value (cloned) serves any model.
+//! A separate validation set is data, so it is an argument of
+//! [`Compiled::fit_with_validation_data`](super::Compiled::fit_with_validation_data).
 
-use embednn::{Rng, Tensor};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::sync::Arc;
+
+use embednn::Rng;
 
 use super::EpochLog;
 
-/// Where validation data comes from.
-#[derive(Clone, Copy, Debug, Default)]
-pub enum Validation<'a, X, Y> {
-    /// No validation.
+/// Whether `fit` holds back part of its training samples for validation.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub enum Validation {
+    /// No validation (unless [`Compiled::fit_with_validation_data`] is given a set).
+    ///
+    /// [`Compiled::fit_with_validation_data`]: super::Compiled::fit_with_validation_data
     #[default]
     None,
     /// The last `fraction` of the given samples, taken before shuffling (as Keras'
     /// `validation_split`).
     Split(f32),
-    /// A separate set.
-    Data(&'a [X], &'a [Y]),
 }
 
 /// How much `fit` prints.
@@ -108,26 +116,55 @@ impl EarlyStopping {
     }
 }
 
-/// A custom augmentation: changes one input in place, drawing from the sample's random stream.
-pub type AugmentFn<X> = Box<dyn Fn(&mut X, &mut Rng) + Send + Sync>;
+/// A custom augmentation: changes one input in place, given as its elements in row-major
+/// order (`[f32; H*W*C]` for an `[[[f32; C]; W]; H]` image), drawing from the sample's random
+/// stream. Shared, so options that hold one can be cloned.
+pub type AugmentFn = Arc<dyn Fn(&mut [f32], &mut Rng) + Send + Sync>;
 
 /// Training-time data augmentation, applied to training samples only (never to validation).
-pub enum Augmentation<X> {
+///
+/// ```
+/// use host_trainer::Augmentation;
+///
+/// // Flip a 1-D signal with probability 1/2.
+/// let flip = Augmentation::custom(|x, rng| {
+///     if rng.uniform(0.0, 1.0) < 0.5 {
+///         x.reverse();
+///     }
+/// });
+/// # let _ = flip;
+/// ```
+#[derive(Clone)]
+pub enum Augmentation {
     /// Adds N(0, σ²) noise to every input element.
     GaussianNoise(f32),
-    /// Any function of the input and a per-sample random stream.
-    Custom(AugmentFn<X>),
+    /// Any function of the input's elements and a per-sample random stream.
+    Custom(AugmentFn),
 }
 
-impl<X: Tensor> Augmentation<X> {
-    pub(super) fn apply(&self, x: &mut X, rng: &mut Rng) {
+impl Augmentation {
+    /// A [`Custom`](Augmentation::Custom) augmentation from a function.
+    pub fn custom(f: impl Fn(&mut [f32], &mut Rng) + Send + Sync + 'static) -> Self {
+        Augmentation::Custom(Arc::new(f))
+    }
+
+    pub(super) fn apply(&self, x: &mut [f32], rng: &mut Rng) {
         match self {
             Augmentation::GaussianNoise(sigma) => {
-                for v in x.flat_mut() {
+                for v in x {
                     *v += sigma * rng.normal();
                 }
             }
             Augmentation::Custom(f) => f(x, rng),
+        }
+    }
+}
+
+impl core::fmt::Debug for Augmentation {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Augmentation::GaussianNoise(sigma) => write!(f, "GaussianNoise({sigma})"),
+            Augmentation::Custom(_) => f.write_str("Custom(..)"),
         }
     }
 }
@@ -141,17 +178,70 @@ pub enum Control {
     Stop,
 }
 
-/// A hook called after every epoch with its log.
-pub type Callback<'a> = Box<dyn FnMut(&EpochLog) -> Control + 'a>;
+/// A hook called after every epoch with its log (Keras' `callbacks=[...]`). It may borrow
+/// local state for `'a`; clones of it (and of options that hold it) call the same function.
+///
+/// ```
+/// use host_trainer::{Callback, Control};
+///
+/// let mut losses = Vec::new();
+/// let record = Callback::new(|log| {
+///     losses.push(log.loss);
+///     Control::Continue
+/// });
+/// # drop(record);
+/// ```
+#[derive(Clone)]
+pub struct Callback<'a>(Rc<RefCell<CallbackFn<'a>>>);
+
+/// The function a [`Callback`] shares.
+type CallbackFn<'a> = dyn FnMut(&EpochLog) -> Control + 'a;
+
+impl<'a> Callback<'a> {
+    /// A callback from a function of the epoch's log.
+    pub fn new(f: impl FnMut(&EpochLog) -> Control + 'a) -> Self {
+        Callback(Rc::new(RefCell::new(f)))
+    }
+
+    /// Calls the function (a callback that calls back into itself is skipped).
+    pub(super) fn call(&self, log: &EpochLog) -> Control {
+        match self.0.try_borrow_mut() {
+            Ok(mut f) => f(log),
+            Err(_) => Control::Continue,
+        }
+    }
+}
+
+impl core::fmt::Debug for Callback<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("Callback(..)")
+    }
+}
 
 /// Settings for [`Compiled::fit`](super::Compiled::fit) (Keras' `fit` keyword arguments).
-pub struct FitOptions<'a, X, Y> {
+///
+/// Independent of the model's input and output shapes: one value, cloned, can train several
+/// models.
+///
+/// ```
+/// use embednn::prelude::*;
+/// use host_trainer::{FitOptions, Sequential, Verbosity};
+///
+/// let options = FitOptions { epochs: 3, verbose: Verbosity::Silent, ..Default::default() };
+/// let x = [[0.5f32, -0.5]; 8];
+/// let mut small = Sequential::<(Dense<2, 1>,)>::new(1).compile(Sgd::new(0.1), Mse);
+/// let mut wide = Sequential::<(Dense<2, 8>, Relu, Dense<8, 3>)>::new(1).compile(Sgd::new(0.1), Mse);
+/// small.fit(&x, &[[1.0]; 8], options.clone());
+/// wide.fit(&x, &[[1.0, 0.0, 0.0]; 8], options);
+/// ```
+#[derive(Clone, Debug)]
+pub struct FitOptions<'a> {
     /// Passes over the training data.
     pub epochs: usize,
     /// Samples per gradient step (Keras' default 32).
     pub batch_size: usize,
-    /// Validation data.
-    pub validation: Validation<'a, X, Y>,
+    /// Validation split.
+    pub validation: Validation,
     /// Shuffle the training samples every epoch.
     pub shuffle: bool,
     /// Output.
@@ -161,14 +251,14 @@ pub struct FitOptions<'a, X, Y> {
     /// Early stopping.
     pub early_stopping: Option<EarlyStopping>,
     /// Augmentation of training samples.
-    pub augmentation: Option<Augmentation<X>>,
+    pub augmentation: Option<Augmentation>,
     /// Called after each epoch.
     pub callbacks: Vec<Callback<'a>>,
     /// Use all cores for large batches (results are identical either way).
     pub parallel: bool,
 }
 
-impl<X, Y> Default for FitOptions<'_, X, Y> {
+impl Default for FitOptions<'_> {
     fn default() -> Self {
         FitOptions {
             epochs: 1,
