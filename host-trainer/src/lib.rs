@@ -8,10 +8,21 @@
 //! - [`fit`]: `Sequential`, `fit`/`evaluate`/`predict`, callbacks, early stopping, schedules.
 //! - [`data`]: CSV loading, class labels, splits, standardization.
 //! - [`metrics`]: accuracy, precision/recall/F1, ROC AUC, confusion matrix, MSE/MAE/R².
+//! - `plot` (feature `plot`, off by default): training curves as a PNG.
+//!
+//! # Features
+//!
+//! - `progress` (default): `fit`'s per-epoch progress bar (`indicatif`). Without it,
+//!   [`Verbosity::ProgressBar`] prints the per-epoch lines only.
+//! - `plot`: `plot::training_curves` (`plotters`, a compiled-in font, `png`).
+//!
+//! The `embednn` command line is its own crate (`embednn-cli`), so depending on the trainer
+//! pulls in neither `clap` nor the repository's example models.
 
 pub mod data;
 pub mod fit;
 pub mod metrics;
+#[cfg(feature = "plot")]
 pub mod plot;
 
 pub use fit::{

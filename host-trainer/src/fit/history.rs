@@ -112,7 +112,9 @@ pub fn format_log(log: &EpochLog, epochs: usize) -> String {
     s
 }
 
-/// The per-epoch progress bar, if `verbose` asks for one.
+/// The per-epoch progress bar, if `verbose` asks for one (and the `progress` feature, on by
+/// default, is enabled; without it `fit` prints the per-epoch lines only).
+#[cfg(feature = "progress")]
 pub(super) fn progress_bar(
     verbose: Verbosity,
     batches: usize,
@@ -133,4 +135,26 @@ pub(super) fn progress_bar(
     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
     bar.set_style(style);
     Some(bar)
+}
+
+/// Without the `progress` feature there is no bar.
+#[cfg(not(feature = "progress"))]
+pub(super) fn progress_bar(
+    _verbose: Verbosity,
+    _batches: usize,
+    _epoch: usize,
+    _epochs: usize,
+) -> Option<NoBar> {
+    None
+}
+
+/// The bar that is never drawn (built without the `progress` feature).
+#[cfg(not(feature = "progress"))]
+pub(super) enum NoBar {}
+
+#[cfg(not(feature = "progress"))]
+impl NoBar {
+    pub(super) fn set_position(&self, _: u64) {}
+    pub(super) fn set_message(&self, _: String) {}
+    pub(super) fn finish_and_clear(&self) {}
 }
