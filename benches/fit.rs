@@ -75,7 +75,7 @@ fn digits(repeats: usize, seeds: &[u64]) -> Result<(), Box<dyn std::error::Error
         let mut last = (0.0, 0.0);
         for _ in 0..repeats {
             let mut model = Sequential::<DigitsMlp>::new(seed)
-                .compile(Adam::new(0.001), SoftmaxCrossEntropy)
+                .compile(Adam::new(0.001), CategoricalCrossEntropy)
                 .with_metrics(&[Metric::Accuracy]);
             let options = FitOptions {
                 epochs: 20,

@@ -24,7 +24,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (tx, ty): (Vec<[f32; 64]>, Vec<[f32; 10]>) = (test.inputs()?, test.one_hot_targets()?);
 
     let mut model = Sequential::<DigitsMlp>::new(0)
-        .compile(Adam::new(0.001), SoftmaxCrossEntropy)
+        .compile(Adam::new(0.001), CategoricalCrossEntropy)
         .with_metrics(&[Metric::Accuracy]);
     println!("{}", model.summary());
     let history = model.fit_with_validation_data(

@@ -45,7 +45,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     let epochs = 100;
     let mut model = Sequential::<DigitsCnn>::with_initializer(seed, Initializer::HeUniform)
-        .compile(Adam::new(0.002), SoftmaxCrossEntropy)
+        .compile(Adam::new(0.002), CategoricalCrossEntropy)
         .with_metrics(&[Metric::Accuracy]);
     println!("{}", model.summary());
     let started = std::time::Instant::now();

@@ -1,4 +1,5 @@
-//! Iris: 4 measurements → 3 species, softmax cross-entropy, with a held-out test set.
+//! Iris: 4 measurements → 3 species, the Keras way: the model ends in `Softmax` and trains with
+//! categorical cross-entropy; a held-out test set.
 //!
 //! Run: `cargo run --release --example iris` (writes `out/iris.ennm` and `out/iris.png`).
 
@@ -26,7 +27,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let (tx, ty): (Vec<[f32; 4]>, Vec<[f32; 3]>) = (test.inputs()?, test.one_hot_targets()?);
 
     let mut model = Sequential::<Iris>::with_initializer(42, Initializer::HeUniform)
-        .compile(Adam::new(0.01), SoftmaxCrossEntropy)
+        .compile(Adam::new(0.01), CategoricalCrossEntropy)
         .with_metrics(&[Metric::Accuracy]);
     println!("{}", model.summary());
     let history = model.fit_with_validation_data(

@@ -136,9 +136,10 @@ fn inspect_shows_header_layers_preprocessing_and_the_summary() {
         out.contains(&format!("fingerprint:   {:016x}", fingerprint::<Iris>())),
         "{out}"
     );
-    assert!(out.contains("layers:        3"), "{out}");
+    assert!(out.contains("layers:        4"), "{out}");
     assert!(out.contains("    0  Dense<4, 16>"), "{out}");
     assert!(out.contains("    2  Dense<16, 3>"), "{out}");
+    assert!(out.contains("    3  Softmax"), "{out}");
     assert!(
         out.contains(&format!(
             "parameters:    {} ({} bytes)",
@@ -433,17 +434,13 @@ fn predict_classifier_prints_labels_and_probabilities() {
         "a header and one line per row:\n{out}"
     );
     for (x, line) in rows.iter().zip(&lines[1..]) {
-        let logits = standardized_predict(&net, x, &IRIS_MEAN, &IRIS_STD);
-        let max = logits
-            .iter()
-            .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
-        let exp: Vec<f64> = logits.iter().map(|&v| (f64::from(v) - max).exp()).collect();
-        let sum: f64 = exp.iter().sum();
+        // Iris ends in Softmax: the model's outputs are the probabilities the CLI prints.
+        let expected = standardized_predict(&net, x, &IRIS_MEAN, &IRIS_STD);
         let cells: Vec<&str> = line.split(',').collect();
-        assert_eq!(cells[0], IRIS_LABELS[argmax(&logits)], "{line}");
-        for (cell, e) in cells[1..].iter().zip(&exp) {
+        assert_eq!(cells[0], IRIS_LABELS[argmax(&expected)], "{line}");
+        for (cell, &e) in cells[1..].iter().zip(&expected) {
             let p: f64 = cell.parse().unwrap();
-            assert!((p - e / sum).abs() <= 1e-6, "{line}: expected {}", e / sum);
+            assert!((p - f64::from(e)).abs() <= 1e-6, "{line}: expected {e}");
         }
     }
 }

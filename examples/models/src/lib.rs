@@ -28,21 +28,23 @@ pub type SineHead = (
 );
 const _: () = embednn::check::<SineHead>();
 
-/// Iris: 4 measurements → 3 species (logits).
-pub type Iris = (Dense<4, 16>, Relu, Dense<16, 3>);
+/// Iris: 4 measurements → 3 species, ending in `Softmax` as in Keras (probabilities; train with
+/// [`CategoricalCrossEntropy`](embednn::CategoricalCrossEntropy)).
+pub type Iris = (Dense<4, 16>, Relu, Dense<16, 3>, Softmax);
 const _: () = embednn::check::<Iris>();
 
-/// UCI optical digits: 8×8 pixels → 10 digits (logits).
-pub type DigitsMlp = (Dense<64, 64>, Relu, Dense<64, 10>);
+/// UCI optical digits: 8×8 pixels → 10 digits, ending in `Softmax` as in Keras
+/// (`Dense(64, relu) → Dense(10, softmax)`).
+pub type DigitsMlp = (Dense<64, 64>, Relu, Dense<64, 10>, Softmax);
 const _: () = embednn::check::<DigitsMlp>();
 
 /// The digits MLP with its hidden layer frozen, for fine-tuning the classifier head on a device.
 /// Same architecture fingerprint as [`DigitsMlp`], so `digits.ennm` loads into it.
-pub type DigitsHead = (Frozen<(Dense<64, 64>, Relu)>, Dense<64, 10>);
+pub type DigitsHead = (Frozen<(Dense<64, 64>, Relu)>, Dense<64, 10>, Softmax);
 const _: () = embednn::check::<DigitsHead>();
 
 /// A CNN for the 8×8 digits: two 3×3 "same" convolutions (16 and 32 filters), each followed by
-/// a 2×2 max pool, then dropout and a dense classifier (logits).
+/// a 2×2 max pool, then dropout and a dense classifier ending in `Softmax`, as in Keras.
 ///
 /// `8×8×1 → conv 8×8×16 → pool 4×4×16 → conv 4×4×32 → pool 2×2×32 → 128 → 10`.
 ///
@@ -61,6 +63,7 @@ pub type DigitsCnn = (
     Flatten<128>,
     Dropout<250>,
     Dense<128, 10>,
+    Softmax,
 );
 const _: () = embednn::check::<DigitsCnn>();
 

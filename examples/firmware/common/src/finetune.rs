@@ -22,13 +22,14 @@ pub const BATCH: usize = 16;
 /// Adam's learning rate.
 pub const LEARNING_RATE: f32 = 0.005;
 
-/// The trainer: softmax cross-entropy on the logits, Adam. Its RAM is
-/// `Trainer::<DigitsHead, SoftmaxCrossEntropy, Adam>::RAM_BYTES`, known at compile time.
-pub type HeadTrainer = Trainer<DigitsHead, SoftmaxCrossEntropy, Adam>;
+/// The trainer: categorical cross-entropy on the `Softmax` the model ends in (the gradient fused
+/// with the softmax, as Keras does), Adam. Its RAM is
+/// `Trainer::<DigitsHead, CategoricalCrossEntropy, Adam>::RAM_BYTES`, known at compile time.
+pub type HeadTrainer = Trainer<DigitsHead, CategoricalCrossEntropy, Adam>;
 
 /// A fresh trainer (`const`, so it can initialize a `static`).
 pub const fn trainer() -> HeadTrainer {
-    Trainer::new(SoftmaxCrossEntropy, Adam::new(LEARNING_RATE))
+    Trainer::new(CategoricalCrossEntropy, Adam::new(LEARNING_RATE))
 }
 
 /// An 8×8 digit as stored in flash: pixel intensities 0–16, row by row, and its label.

@@ -33,7 +33,7 @@ fn main() -> ! {
     let mut ram = Sine::init(Initializer::Zeros, &mut Rng::seed(0));
     let loaded = firmware_m4f::sine_from_file(&mut ram, black_box(sine::MODEL_FILE), &x);
     // The fine-tuning run: load, evaluate, train (forward, backward, Adam steps), evaluate.
-    let mut head: DigitsHead = (Frozen((Dense::ZERO, Relu)), Dense::ZERO);
+    let mut head: DigitsHead = (Frozen((Dense::ZERO, Relu)), Dense::ZERO, Softmax);
     let mut trainer = finetune::trainer();
     let report = firmware_m4f::fine_tune(
         &mut head,

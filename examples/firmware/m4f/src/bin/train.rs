@@ -21,8 +21,11 @@ use firmware_m4f::digits;
 use panic_semihosting as _;
 
 /// The model being fine-tuned: in RAM, since its head changes.
-static HEAD: Mutex<RefCell<DigitsHead>> =
-    Mutex::new(RefCell::new((Frozen((Dense::ZERO, Relu)), Dense::ZERO)));
+static HEAD: Mutex<RefCell<DigitsHead>> = Mutex::new(RefCell::new((
+    Frozen((Dense::ZERO, Relu)),
+    Dense::ZERO,
+    Softmax,
+)));
 /// Gradient, Adam moments and the training trace: `Trainer::RAM_BYTES` minus the step's stack.
 static TRAINER: Mutex<RefCell<HeadTrainer>> = Mutex::new(RefCell::new(finetune::trainer()));
 
