@@ -177,7 +177,7 @@ pub mod prelude {
         MaxPool1d, MaxPool2d, Reshape, Same, Valid,
     };
     pub use crate::{
-        BinaryCrossEntropy, CategoricalCrossEntropy, ModelFile, Preprocessing,
+        BinaryCrossEntropy, CategoricalCrossEntropy, Input, ModelFile, Output, Preprocessing,
         SparseCategoricalCrossEntropy,
     };
 }

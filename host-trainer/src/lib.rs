@@ -45,10 +45,10 @@ pub use fit::{
 /// assert!(model.evaluate(&x, &[[1.0], [0.0]]).metric(Metric::Accuracy).is_some());
 /// ```
 pub mod prelude {
-    pub use crate::data::{CsvSpec, Dataset, Preprocessor, SplitSpec, Standardizer};
+    pub use crate::data::{CsvSpec, DataError, Dataset, Preprocessor, SplitSpec, Standardizer};
     pub use crate::{
-        Augmentation, Callback, Control, EarlyStopping, FitOptions, Metric, Monitor, Schedule,
-        Sequential, Validation, Verbosity,
+        Augmentation, Callback, Compiled, Control, EarlyStopping, Evaluation, FitOptions, Metric,
+        Monitor, Schedule, Sequential, Validation, Verbosity,
     };
     pub use embednn::prelude::*;
 }
