@@ -17,6 +17,7 @@ step cargo test --workspace
 # The core on bare metal, without std, on a Cortex-M4F and a Cortex-M0.
 step cargo build -p embednn --lib --release --target thumbv7em-none-eabihf
 step cargo build -p embednn --lib --release --target thumbv6m-none-eabi
+step scripts/fuzz.sh short # loader and CSV reader under libFuzzer, 25 s each; needs nightly
 # Firmware: Cortex-M4F and Cortex-M0 under QEMU, then the no-panic link check.
 step scripts/firmware.sh test
 step scripts/firmware.sh no-panic

@@ -1,0 +1,159 @@
+//! What every fuzz target checks, beyond "does not panic".
+//!
+//! The model file has one canonical encoding, so a file that loads must be exactly the bytes this
+//! crate would write for what was loaded: re-encoding it must give the input back. Anything else
+//! means a changed file loaded as if it were another (a padded number, bits beyond a varint's
+//! width, a length that does not count what follows).
+
+use embednn::format::{
+    crc32, Architecture, FileHeader, LayerRecord, LoadError, ModelFile, ModelInfo, Preprocessing,
+    Standardization, MAGIC, MAX_DIMS, MAX_LABELS, MAX_LABEL_BYTES, VERSION,
+};
+use embednn::prelude::*;
+
+/// The untyped reader: accepted files re-encode to themselves; every accessor works on them.
+pub fn check_info(bytes: &[u8]) {
+    let info = match ModelInfo::parse(bytes) {
+        Ok(info) => info,
+        Err(e) => {
+            let _ = e.to_string();
+            return;
+        }
+    };
+    assert_eq!(info.size, bytes.len());
+    assert_eq!(info.layers().count(), info.layer_count());
+    assert!(info.labels().count() <= MAX_LABELS);
+    assert!(info.labels().all(|l| l.len() <= MAX_LABEL_BYTES));
+    assert_eq!(info.mean.len(), info.std.len());
+    for layer in info.layers() {
+        let _ = layer.to_string();
+    }
+    assert_eq!(reencode(&info), bytes, "a file re-encodes to itself");
+}
+
+/// The file this crate writes for `info`'s contents, built from its public parts.
+fn reencode(info: &ModelInfo<'_>) -> Vec<u8> {
+    let part = |out: &mut Vec<u8>, bytes: Vec<u8>| out.extend_from_slice(&bytes);
+    let mut body = Vec::new();
+    let layers = u32::try_from(info.layer_count()).expect("layer count fits u32");
+    part(
+        &mut body,
+        postcard::to_stdvec(&Architecture {
+            fingerprint: info.fingerprint,
+            layers,
+        })
+        .unwrap(),
+    );
+    for layer in info.layers() {
+        let dims = heapless::Vec::<u32, MAX_DIMS>::from_slice(&layer.dims).unwrap();
+        let record = LayerRecord {
+            kind: layer.kind.as_str(),
+            dims,
+        };
+        part(&mut body, postcard::to_stdvec(&record).unwrap());
+    }
+    let standardization = Standardization {
+        mean: info.mean,
+        std: info.std,
+    };
+    part(&mut body, postcard::to_stdvec(&standardization).unwrap());
+    let labels: Vec<&str> = info.labels().collect();
+    part(&mut body, postcard::to_stdvec(&labels).unwrap());
+    part(&mut body, postcard::to_stdvec(&info.params).unwrap());
+    let mut file = postcard::to_stdvec(&FileHeader {
+        magic: MAGIC,
+        version: info.version,
+        body_len: u32::try_from(body.len()).unwrap(),
+    })
+    .unwrap();
+    file.extend_from_slice(&body);
+    let crc = crc32(&file);
+    file.extend_from_slice(&crc.to_le_bytes());
+    file
+}
+
+/// The typed loader, for the example model types. Every load checks the CRC again, so not every
+/// type is tried on every input: a refused file goes into two types (the error must be the
+/// reader's), an accepted one into every type of its depth, and into `Sine` (the mismatch paths).
+pub fn check_typed(bytes: &[u8]) {
+    use embednn_models::*;
+    let parsed = ModelInfo::parse(bytes).map(|info| info.layer_count());
+    let depth = *parsed.as_ref().unwrap_or(&usize::MAX);
+    let parsed = parsed.map(|_| ());
+    check_load::<Sine>(bytes, &parsed);
+    if parsed.is_err() {
+        check_load::<DigitsCnn>(bytes, &parsed);
+        return;
+    }
+    try_load::<KerasTutorial>(bytes, depth);
+    try_load::<SineHead>(bytes, depth);
+    try_load::<Iris>(bytes, depth);
+    try_load::<DigitsMlp>(bytes, depth);
+    try_load::<DigitsHead>(bytes, depth);
+    try_load::<DigitsCnn>(bytes, depth);
+    try_load::<GestureCnn>(bytes, depth);
+}
+
+/// [`check_load`] for a file the reader accepted, if it has as many layers as `M`.
+fn try_load<M: Model + Init + PartialEq + core::fmt::Debug>(bytes: &[u8], depth: usize) {
+    if M::DEPTH == depth {
+        check_load::<M>(bytes, &Ok(()));
+    }
+}
+
+/// Loads `bytes` into an `M`: a failure leaves the model untouched and, if the untyped reader
+/// already refused the file, is the same error; a success copies every parameter bit and the file
+/// is what writing the loaded model gives.
+fn check_load<M: Model + Init + PartialEq + core::fmt::Debug>(
+    bytes: &[u8],
+    parsed: &Result<(), LoadError>,
+) {
+    let fresh = || M::init(Initializer::Zeros, &mut Rng::seed(0));
+    let mut model = fresh();
+    let info = match ModelFile::load_into(&mut model, bytes) {
+        Ok(info) => info,
+        Err(e) => {
+            assert_eq!(model, fresh(), "a failed load leaves the model alone");
+            if let Err(first) = parsed {
+                assert_eq!(&e, first, "the typed loader reports the reader's error");
+            }
+            let _ = e.to_string();
+            return;
+        }
+    };
+    assert!(
+        parsed.is_ok(),
+        "the typed loader accepts only what the reader accepts"
+    );
+    let mut loaded = Vec::with_capacity(M::PARAMS);
+    model.for_each_param(&mut |_, values| loaded.extend(values.iter().map(|v| v.to_bits())));
+    let stored: Vec<u32> = info.params.iter().map(f32::to_bits).collect();
+    assert_eq!(loaded, stored, "every parameter bit is copied");
+
+    let mean: Vec<f32> = info.mean.iter().collect();
+    let std: Vec<f32> = info.std.iter().collect();
+    let labels: Vec<&str> = info.labels().collect();
+    let pre = Preprocessing {
+        mean: &mean,
+        std: &std,
+        labels: &labels,
+    };
+    let mut out = vec![0u8; ModelFile::<M>::MAX_BYTES];
+    let n = ModelFile::write(&model, &pre, &mut out).expect("a loaded model writes");
+    assert_eq!(&out[..n], bytes, "a loaded file is what writing it gives");
+}
+
+/// `body` between a valid header (its length) and a correct CRC, so the body decoder itself is
+/// what the fuzzer reaches.
+pub fn frame(body: &[u8]) -> Vec<u8> {
+    let header = FileHeader {
+        magic: MAGIC,
+        version: VERSION,
+        body_len: u32::try_from(body.len()).unwrap_or(u32::MAX),
+    };
+    let mut file = postcard::to_stdvec(&header).unwrap();
+    file.extend_from_slice(body);
+    let crc = crc32(&file);
+    file.extend_from_slice(&crc.to_le_bytes());
+    file
+}
