@@ -29,7 +29,7 @@ pub type SineHead = (
 const _: () = embednn::check::<SineHead>();
 
 /// Iris: 4 measurements → 3 species, ending in `Softmax` as in Keras (probabilities; train with
-/// [`CategoricalCrossEntropy`](embednn::CategoricalCrossEntropy)).
+/// [`CategoricalCrossEntropy`]).
 pub type Iris = (Dense<4, 16>, Relu, Dense<16, 3>, Softmax);
 const _: () = embednn::check::<Iris>();
 
