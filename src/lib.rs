@@ -119,6 +119,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod any_model;
 pub mod buffer;
 pub mod codegen;
 pub mod format;
@@ -137,6 +138,7 @@ pub mod tensor;
 pub mod train;
 mod tuples;
 
+pub use any_model::AnyModel;
 pub use buffer::Buffer;
 pub use format::{LoadError, ModelFile, ModelInfo, Preprocessing, SaveError};
 pub use init::{Init, Initializer};

@@ -6,7 +6,8 @@ use core::mem::size_of;
 use crate::layer::LayerInfo;
 use crate::model::Model;
 
-/// Writes the layer table and the compile-time totals of model `M`:
+/// Writes the layer table and the compile-time totals of model `M` (a model read from a file
+/// without its type has the same table: [`AnyModel::write_summary`](crate::AnyModel::write_summary)):
 ///
 /// ```text
 /// Layer                Output shape        Params       MACs   Out bytes
@@ -16,26 +17,16 @@ use crate::model::Model;
 /// ...
 /// ```
 pub fn write_summary<M: Model>(out: &mut impl Write) -> fmt::Result {
-    // The layer column is as wide as the longest layer name.
-    let mut width = "Layer".len();
-    M::layers(&mut |info: LayerInfo| width = width.max(layer_name(&info).len()));
-    let width = width + 2;
-    let rule = width + 18 + 10 + 12 + 12;
-    writeln!(
-        out,
-        "{:<width$}{:<18}{:>10}{:>12}{:>12}",
-        "Layer", "Output shape", "Params", "MACs", "Out bytes"
-    )?;
-    writeln!(out, "{:-<rule$}", "")?;
-    let mut result = Ok(());
-    M::layers(&mut |info: LayerInfo| {
-        if result.is_err() {
-            return;
-        }
-        result = write_row(out, &info, width);
-    });
-    result?;
-    writeln!(out, "{:-<rule$}", "")?;
+    write_rows(out, &|row: &mut dyn FnMut(&Row<'_>)| {
+        M::layers(&mut |info: LayerInfo| {
+            row(&Row {
+                name: &layer_name(&info),
+                shape: info.output_shape,
+                params: info.params,
+                macs: info.macs,
+            })
+        })
+    })?;
     writeln!(
         out,
         "Total params: {} ({} bytes)   Trainable: {}   Non-trainable: {}",
@@ -55,6 +46,40 @@ pub fn write_summary<M: Model>(out: &mut impl Write) -> fmt::Result {
     )
 }
 
+/// One line of the layer table.
+pub(crate) struct Row<'a> {
+    /// `Dense<16, 1>`.
+    pub(crate) name: &'a str,
+    pub(crate) shape: &'a [usize],
+    pub(crate) params: usize,
+    pub(crate) macs: usize,
+}
+
+/// Calls its argument once per row, in order (twice in all: once to size the layer column).
+pub(crate) type Rows<'a> = dyn Fn(&mut dyn FnMut(&Row<'_>)) + 'a;
+
+/// The header, the rules and one line per row; the layer column is as wide as the longest name.
+pub(crate) fn write_rows(out: &mut impl Write, rows: &Rows<'_>) -> fmt::Result {
+    let mut width = "Layer".len();
+    rows(&mut |row| width = width.max(row.name.chars().count()));
+    let width = width + 2;
+    let rule = width + 18 + 10 + 12 + 12;
+    writeln!(
+        out,
+        "{:<width$}{:<18}{:>10}{:>12}{:>12}",
+        "Layer", "Output shape", "Params", "MACs", "Out bytes"
+    )?;
+    writeln!(out, "{:-<rule$}", "")?;
+    let mut result = Ok(());
+    rows(&mut |row| {
+        if result.is_ok() {
+            result = write_row(out, row, width);
+        }
+    });
+    result?;
+    writeln!(out, "{:-<rule$}", "")
+}
+
 /// `Kind<dims…>` plus ` (frozen)` for a frozen layer with parameters.
 fn layer_name(info: &LayerInfo) -> heapless::String<96> {
     let mut name = heapless::String::new();
@@ -72,17 +97,17 @@ fn layer_name(info: &LayerInfo) -> heapless::String<96> {
     name
 }
 
-fn write_row(out: &mut impl Write, info: &LayerInfo, width: usize) -> fmt::Result {
+fn write_row(out: &mut impl Write, row: &Row<'_>, width: usize) -> fmt::Result {
     let mut shape = heapless::String::<64>::new();
-    let _ = write!(shape, "{:?}", info.output_shape);
-    let out_bytes: usize = info.output_shape.iter().product::<usize>() * size_of::<f32>();
+    let _ = write!(shape, "{:?}", row.shape);
+    let out_bytes: usize = row.shape.iter().product::<usize>() * size_of::<f32>();
     writeln!(
         out,
         "{:<width$}{:<18}{:>10}{:>12}{:>12}",
-        layer_name(info).as_str(),
+        row.name,
         shape.as_str(),
-        info.params,
-        info.macs,
+        row.params,
+        row.macs,
         out_bytes
     )
 }

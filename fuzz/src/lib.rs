@@ -29,6 +29,32 @@ pub fn check_info(bytes: &[u8]) {
         let _ = layer.to_string();
     }
     assert_eq!(reencode(&info), bytes, "a file re-encodes to itself");
+    check_any_model(&info);
+}
+
+/// Plans the file's layers as `embednn evaluate` does and, when they plan and fit in a few MB,
+/// runs them on finite and non-finite inputs: a refusal must be an error, never a panic.
+fn check_any_model(info: &ModelInfo<'_>) {
+    let params: Vec<f32> = info.params.iter().collect();
+    let model = match embednn::AnyModel::new(info, &params) {
+        Ok(model) => model,
+        Err(e) => {
+            let _ = e.to_string();
+            return;
+        }
+    };
+    let _ = model.layers().count();
+    if model.scratch_len() > 1 << 20 || model.input_len() > 1 << 20 {
+        return;
+    }
+    let mut scratch = vec![0.0; model.scratch_len()];
+    let mut y = vec![0.0; model.output_len()];
+    for v in [0.5, f32::NAN, f32::INFINITY] {
+        let x = vec![v; model.input_len()];
+        model
+            .forward(&x, &mut scratch, &mut y)
+            .expect("slices of the planned lengths run");
+    }
 }
 
 /// The file this crate writes for `info`'s contents, built from its public parts.

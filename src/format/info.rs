@@ -202,7 +202,12 @@ impl<'a> ModelInfo<'a> {
     /// Applies the stored standardization to an input: `(x − mean) / std` per feature. Inputs are
     /// left unchanged if the file stores no statistics or they do not match the input's length.
     pub fn normalize<X: Tensor>(&self, x: &mut X) {
-        let values = x.flat_mut();
+        self.standardize(x.flat_mut());
+    }
+
+    /// [`ModelInfo::normalize`] for an input held as a slice (as [`AnyModel`](crate::AnyModel)
+    /// takes it).
+    pub fn standardize(&self, values: &mut [f32]) {
         if self.mean.len() != values.len() || self.std.len() != values.len() {
             return;
         }

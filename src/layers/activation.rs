@@ -12,8 +12,9 @@
 use crate::layer::{Ending, Layer};
 use crate::tensor::Tensor;
 
-/// An element-wise function and its derivative.
-trait Elementwise {
+/// An element-wise function and its derivative (also what [`AnyModel`](crate::AnyModel) applies,
+/// so a model read at run time computes exactly what the typed layer does).
+pub(crate) trait Elementwise {
     /// What the output is, for pairing with a loss.
     const ENDING: Ending = Ending::Values;
     fn apply(x: f32) -> f32;
@@ -91,16 +92,12 @@ elementwise_layer!(Relu, "ReLU"[]);
 pub struct LeakyRelu<const SLOPE_MILLI: u32 = 300>;
 impl<const SLOPE_MILLI: u32> LeakyRelu<SLOPE_MILLI> {
     /// The negative slope α.
-    pub const ALPHA: f32 = SLOPE_MILLI as f32 / 1000.0;
+    pub const ALPHA: f32 = leaky_relu_alpha(SLOPE_MILLI);
 }
 impl<const SLOPE_MILLI: u32> Elementwise for LeakyRelu<SLOPE_MILLI> {
     #[inline]
     fn apply(x: f32) -> f32 {
-        if x < 0.0 {
-            Self::ALPHA * x
-        } else {
-            x
-        }
+        leaky_relu(x, Self::ALPHA)
     }
     #[inline]
     fn derivative(x: f32, _: f32) -> f32 {
@@ -112,6 +109,21 @@ impl<const SLOPE_MILLI: u32> Elementwise for LeakyRelu<SLOPE_MILLI> {
     }
 }
 elementwise_layer!(LeakyRelu<const SLOPE_MILLI: u32>, "LeakyReLU"[SLOPE_MILLI as usize]);
+
+/// `LeakyRelu` with slope `alpha`, for a slope known only at run time.
+#[inline(always)]
+pub(crate) fn leaky_relu(x: f32, alpha: f32) -> f32 {
+    if x < 0.0 {
+        alpha * x
+    } else {
+        x
+    }
+}
+
+/// The slope of `LeakyRelu<SLOPE_MILLI>`, for a `SLOPE_MILLI` known only at run time.
+pub(crate) const fn leaky_relu_alpha(slope_milli: u32) -> f32 {
+    slope_milli as f32 / 1000.0
+}
 
 /// `min(max(x, 0), 6)`, the MobileNet activation.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

@@ -184,6 +184,18 @@ impl<const C: usize> ChannelsLast<C> for [f32; C] {}
 impl<const L: usize, const C: usize> ChannelsLast<C> for [[f32; C]; L] {}
 impl<const H: usize, const W: usize, const C: usize> ChannelsLast<C> for [[[f32; C]; W]; H] {}
 
+/// `(x − mean)·inv_std·γ + β` for one value, in this order of operations.
+#[inline(always)]
+pub(crate) fn normalize_value(x: f32, mean: f32, inv_std: f32, gamma: f32, beta: f32) -> f32 {
+    (x - mean) * inv_std * gamma + beta
+}
+
+/// `1 / √(σ² + ε)`, the factor inference normalizes a channel with.
+#[inline(always)]
+pub(crate) fn inverse_std(variance: f32) -> f32 {
+    1.0 / math::sqrt(variance + BatchNorm::<1>::EPSILON)
+}
+
 /// `(x − mean)·inv_std·γ + β` for every position of one sample.
 fn normalize<const C: usize>(
     bn: &BatchNorm<C>,
@@ -195,7 +207,7 @@ fn normalize<const C: usize>(
     for (xs, ys) in x.chunks_exact(C).zip(y.chunks_exact_mut(C)) {
         for c in 0..C {
             if let (Some(&xv), Some(yv)) = (xs.get(c), ys.get_mut(c)) {
-                *yv = (xv - mean[c]) * inv_std[c] * bn.gamma[c] + bn.beta[c];
+                *yv = normalize_value(xv, mean[c], inv_std[c], bn.gamma[c], bn.beta[c]);
             }
         }
     }
@@ -211,7 +223,7 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
     fn forward(&self, x: &X, y: &mut X) {
         let mut inv_std = [0.0; C];
         for (i, v) in inv_std.iter_mut().zip(&self.moving_var) {
-            *i = 1.0 / math::sqrt(v + Self::EPSILON);
+            *i = inverse_std(*v);
         }
         normalize(self, x.flat(), y.flat_mut(), &self.moving_mean, &inv_std);
     }
@@ -222,7 +234,7 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
     fn forward_train(&self, x: &X, y: &mut X, cache: &mut Self::Cache, _rng: &mut Rng) {
         cache.0 = self.moving_mean;
         for (i, v) in cache.1.iter_mut().zip(&self.moving_var) {
-            *i = 1.0 / math::sqrt(v + Self::EPSILON);
+            *i = inverse_std(*v);
         }
         normalize(self, x.flat(), y.flat_mut(), &cache.0, &cache.1);
     }
@@ -302,7 +314,7 @@ impl<X: ChannelsLast<C>, const C: usize> Layer<X> for BatchNorm<C> {
         var.iter_mut().for_each(|v| *v /= count);
         let mut inv_std = [0.0f32; C];
         for (i, v) in inv_std.iter_mut().zip(&var) {
-            *i = 1.0 / math::sqrt(v + Self::EPSILON);
+            *i = inverse_std(*v);
         }
         for i in 0..batch.len() {
             if let Some((x, y, cache)) = batch.sample(i) {

@@ -44,7 +44,7 @@ use super::conv::{Padding, Valid};
 /// Whether `v` replaces `best` as the maximum: strictly greater (ties keep the first), or the
 /// first NaN (which then sticks).
 #[inline(always)]
-fn replaces(v: f32, best: f32) -> bool {
+pub(crate) fn replaces(v: f32, best: f32) -> bool {
     v > best || (v.is_nan() && !best.is_nan())
 }
 
