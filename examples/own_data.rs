@@ -2,12 +2,15 @@
 //! row and a label column → your own model type ending in `Sigmoid` → compile, fit, evaluate →
 //! one checked model file (weights, standardization, class names) → `embednn predict`.
 //!
-//! Run: `cargo run --release --example own_data` (writes `out/diagnosis.ennm` and
-//! `out/new_patients.csv`, five held-out rows without their label), then
-//! `cargo run -p embednn-cli --bin embednn -- predict out/diagnosis.ennm out/new_patients.csv`.
+//! Run: `cargo run --release --example own_data` (writes `out/diagnosis.ennm`,
+//! `out/new_patients.csv`, five held-out rows without their label, and `out/test_patients.csv`,
+//! every held-out row with it), then
+//! `cargo run -p embednn-cli --bin embednn -- predict out/diagnosis.ennm out/new_patients.csv` and
+//! `… evaluate out/diagnosis.ennm out/test_patients.csv`.
 
 use std::io::Write;
 
+use host_trainer::data::Target;
 use host_trainer::prelude::*;
 
 /// Your model: 30 measurements → 24 hidden units → the probability that a tumour is malignant.
@@ -71,7 +74,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let cells: Vec<String> = row.iter().map(f32::to_string).collect();
         writeln!(new, "{}", cells.join(","))?;
     }
-    println!("wrote out/diagnosis.ennm and out/new_patients.csv");
+    // All held-out rows with their label, for `embednn evaluate`.
+    let mut labelled = std::fs::File::create("out/test_patients.csv")?;
+    writeln!(labelled, "{},diagnosis", raw_test.feature_names().join(","))?;
+    if let Target::Classes { labels, names } = raw_test.target() {
+        for (row, &label) in raw_test.rows().zip(labels) {
+            let cells: Vec<String> = row.iter().map(f32::to_string).collect();
+            writeln!(labelled, "{},{}", cells.join(","), names[label])?;
+        }
+    }
+    println!("wrote out/diagnosis.ennm, out/new_patients.csv and out/test_patients.csv");
     if accuracy < 0.95 {
         return Err(format!("test accuracy {accuracy:.4} is below 0.95").into());
     }

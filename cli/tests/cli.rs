@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use embednn::format::{fingerprint, ModelFile, Preprocessing};
 use embednn::prelude::*;
 use embednn::Input;
-use embednn_models::{DigitsMlp, Iris, KerasTutorial, Sine};
+use embednn_models::{DigitsCnn, DigitsMlp, GestureCnn, Iris, KerasTutorial, Sine};
 
 const IRIS_LABELS: [&str; 3] = ["setosa", "versicolor", "virginica"];
 const IRIS_MEAN: [f32; 4] = [5.8, 3.0, 3.7, 1.2];
@@ -111,6 +111,15 @@ fn number_after(text: &str, key: &str) -> f64 {
         .unwrap_or_else(|| panic!("no number in {line:?}"))
 }
 
+/// The layer table of `M`'s summary (header to closing rule), which `inspect` must print.
+fn layer_table<M: Model>() -> String {
+    let mut summary = String::new();
+    embednn::summary::write_summary::<M>(&mut summary).unwrap();
+    let lines: Vec<&str> = summary.lines().collect();
+    let end = lines.iter().rposition(|l| l.starts_with("---")).unwrap();
+    lines[..=end].join("\n")
+}
+
 fn close(a: f64, b: f64, tolerance: f64) -> bool {
     (a - b).abs() <= tolerance * (1.0 + b.abs())
 }
@@ -160,69 +169,221 @@ fn inspect_shows_header_layers_preprocessing_and_the_summary() {
         out.contains("  labels:      3 (setosa, versicolor, virginica)"),
         "{out}"
     );
-    assert!(out.contains("model type:    Iris"), "{out}");
-    let mut summary = String::new();
-    embednn::summary::write_summary::<Iris>(&mut summary).unwrap();
     assert!(
-        out.ends_with(&summary),
-        "the summary table closes the output:\n{out}"
+        out.contains("runs:          yes, input [4] → output [3]"),
+        "{out}"
     );
-    assert!(summary.contains("MACs") && summary.contains("RAM"));
+    assert!(out.contains(&layer_table::<Iris>()), "{out}");
+    assert!(out.contains(&format!("MACs per inference: {}\n", Iris::MACS)));
+    assert!(out.contains("Inference RAM: "), "{out}");
 }
 
 #[test]
-fn inspect_recognises_every_known_model_type() {
-    let dir = tempfile::tempdir().unwrap();
-    let empty = Preprocessing::default();
-    let files = [
-        (
-            "KerasTutorial",
-            save(dir.path(), "k.ennm", &model::<KerasTutorial>(1), &empty),
-        ),
-        (
-            "Sine",
-            save(dir.path(), "s.ennm", &model::<Sine>(1), &empty),
-        ),
-        (
-            "Iris",
-            save(dir.path(), "i.ennm", &model::<Iris>(1), &empty),
-        ),
-        (
-            "DigitsMlp",
-            save(dir.path(), "d.ennm", &model::<DigitsMlp>(1), &empty),
-        ),
-    ];
-    for (name, path) in files {
+fn inspect_shows_the_summary_of_every_example_type() {
+    fn check<M: Model + Init>(dir: &Path, name: &str) {
+        let path = save(dir, name, &model::<M>(1), &Preprocessing::default());
         let out = ok(embednn(&[&"inspect", &path]));
-        assert!(out.contains(&format!("model type:    {name} ")), "{out}");
+        assert!(out.contains(&layer_table::<M>()), "{out}");
         assert!(out.contains("  labels:      none"), "{out}");
         assert!(out.contains("  mean:        none"), "{out}");
     }
+    let dir = tempfile::tempdir().unwrap();
+    check::<KerasTutorial>(dir.path(), "k.ennm");
+    check::<Sine>(dir.path(), "s.ennm");
+    check::<Iris>(dir.path(), "i.ennm");
+    check::<DigitsMlp>(dir.path(), "d.ennm");
+    check::<DigitsCnn>(dir.path(), "c.ennm");
+    check::<GestureCnn>(dir.path(), "g.ennm");
 }
 
+/// A binary classifier of a type no code in the repository names, ending in `Sigmoid` as in
+/// Keras: inspected, evaluated and predicted with exactly the typed model's results.
 #[test]
-fn unknown_architecture_is_inspected_but_not_run() {
-    type Other = (Dense<3, 5>, Relu, Dense<5, 2>);
+fn a_model_type_no_code_names_is_inspected_evaluated_and_predicted() {
+    type Screening = (
+        Dense<3, 8>,
+        LeakyRelu<200>,
+        BatchNorm<8>,
+        Dense<8, 1>,
+        Sigmoid,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let mut net: Screening = model(3);
+    // Batch-norm statistics that are not the identity.
+    net.2 = BatchNorm::new([1.5; 8], [0.1; 8], [0.2; 8], [0.7; 8]);
+    let (mean, std) = ([1.0f32, -2.0, 0.5], [2.0f32, 0.5, 1.5]);
+    let labels = ["healthy", "ill"];
+    let pre = Preprocessing {
+        mean: &mean,
+        std: &std,
+        labels: &labels,
+    };
+    let path = save(dir.path(), "screening.ennm", &net, &pre);
+
+    let out = ok(embednn(&[&"inspect", &path]));
+    assert!(out.contains(&layer_table::<Screening>()), "{out}");
+    assert!(
+        out.contains("runs:          yes, input [3] → output [1]"),
+        "{out}"
+    );
+
+    let mut rng = Rng::seed(4);
+    let rows: Vec<[f32; 3]> = (0..50)
+        .map(|_| std::array::from_fn(|i| mean[i] + 2.0 * std[i] * rng.normal()))
+        .collect();
+    let truth: Vec<usize> = rows.iter().map(|_| rng.below(2) as usize).collect();
+    let mut features = String::from("a,b,c\n");
+    let mut labelled = String::from("a,b,c,outcome\n");
+    for (x, &t) in rows.iter().zip(&truth) {
+        features += &format!("{},{},{}\n", x[0], x[1], x[2]);
+        labelled += &format!("{},{},{},{}\n", x[0], x[1], x[2], labels[t]);
+    }
+    let (features_csv, labelled_csv) = (dir.path().join("x.csv"), dir.path().join("xy.csv"));
+    std::fs::write(&features_csv, features).unwrap();
+    std::fs::write(&labelled_csv, labelled).unwrap();
+
+    let p: Vec<f32> = rows
+        .iter()
+        .map(|x| standardized_predict(&net, x, &mean, &std)[0])
+        .collect();
+    let out = ok(embednn(&[&"predict", &path, &features_csv]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "predicted,healthy,ill");
+    assert_eq!(lines.len(), rows.len() + 1);
+    for (&p, line) in p.iter().zip(&lines[1..]) {
+        let p = f64::from(p);
+        let expected = format!(
+            "{},{:.6},{:.6}",
+            if p > 0.5 { "ill" } else { "healthy" },
+            1.0 - p,
+            p
+        );
+        assert_eq!(*line, expected);
+    }
+
+    let correct = p
+        .iter()
+        .zip(&truth)
+        .filter(|(&p, &t)| usize::from(p > 0.5) == t)
+        .count();
+    let out = ok(embednn(&[&"evaluate", &path, &labelled_csv]));
+    assert!(
+        out.contains(&format!(
+            "accuracy:    {:.4} ({correct}/50)",
+            correct as f64 / 50.0
+        )),
+        "{out}"
+    );
+    assert!(out.contains("ending in Sigmoid"), "{out}");
+}
+
+/// A convolutional regressor with two outputs, of a type no code names: every printed value is
+/// the typed model's, to the bit.
+#[test]
+fn a_convolutional_regressor_no_code_names_predicts_exact_values() {
+    type Profile = (
+        Conv1d<6, 1, 3, 3, 1, 6, Same>,
+        Relu,
+        MaxPool1d<2, 2, 3>,
+        Flatten<9>,
+        Dense<9, 2>,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let net: Profile = model(8);
+    let path = save(dir.path(), "profile.ennm", &net, &Preprocessing::default());
+    let mut rng = Rng::seed(9);
+    let rows: Vec<[f32; 6]> = (0..20)
+        .map(|_| std::array::from_fn(|_| rng.normal()))
+        .collect();
+    let mut text = String::from("t0,t1,t2,t3,t4,t5\n");
+    for x in &rows {
+        let cells: Vec<String> = x.iter().map(|v| v.to_string()).collect();
+        text += &(cells.join(",") + "\n");
+    }
+    let csv = dir.path().join("profiles.csv");
+    std::fs::write(&csv, text).unwrap();
+    let out = ok(embednn(&[&"predict", &path, &csv]));
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines[0], "value_0,value_1");
+    for (x, line) in rows.iter().zip(&lines[1..]) {
+        let input: [[f32; 1]; 6] = std::array::from_fn(|i| [x[i]]);
+        let y = net.predict(&input);
+        let cells: Vec<f32> = line.split(',').map(|c| c.parse().unwrap()).collect();
+        assert_eq!(cells[0].to_bits(), y[0].to_bits(), "{line}");
+        assert_eq!(cells[1].to_bits(), y[1].to_bits(), "{line}");
+    }
+}
+
+/// A layer of the user's own (declared with `params!`) is stored by kind; without its Rust type
+/// the file is inspected but cannot run, and the error says which layer.
+#[test]
+fn a_users_own_layer_kind_is_inspected_but_not_run() {
+    #[derive(Clone, Copy, Debug, PartialEq)]
+    pub struct Scale<const N: usize> {
+        pub factor: [f32; N],
+    }
+    embednn::params! {
+        impl[const N: usize] Scale<N> as "Scale"[N] for [f32; N] {
+            factor: Weight = 1.0,
+        }
+    }
+    impl<const N: usize> Layer<[f32; N]> for Scale<N> {
+        type Output = [f32; N];
+        type Cache = ();
+        const MACS: usize = N;
+        fn forward(&self, x: &[f32; N], y: &mut [f32; N]) {
+            for ((y, x), f) in y.iter_mut().zip(x).zip(&self.factor) {
+                *y = x * f;
+            }
+        }
+        fn backward(
+            &self,
+            _: &[f32; N],
+            _: &[f32; N],
+            _: &(),
+            _: &[f32; N],
+            _: Option<&mut [f32; N]>,
+            _: Option<&mut Self>,
+        ) {
+        }
+    }
+    type Scaled = (Dense<3, 2>, Scale<2>);
     let dir = tempfile::tempdir().unwrap();
     let path = save(
         dir.path(),
-        "other.ennm",
-        &model::<Other>(3),
+        "scaled.ennm",
+        &model::<Scaled>(3),
         &Preprocessing::default(),
     );
     let out = ok(embednn(&[&"inspect", &path]));
-    assert!(out.contains("    0  Dense<3, 5>"), "{out}");
-    assert!(out.contains("model type:    unknown"), "{out}");
-    assert!(!out.contains("MACs"), "no summary without a type:\n{out}");
-
+    assert!(out.contains("    1  Scale<2>"), "{out}");
+    assert!(
+        out.contains("runs:          no: layer 1 (Scale<2>) is not a layer kind embednn defines"),
+        "{out}"
+    );
     let csv = dir.path().join("x.csv");
     std::fs::write(&csv, "a,b,c\n1,2,3\n").unwrap();
     let err = fails(embednn(&[&"predict", &path, &csv]));
     assert!(
-        err.contains(&format!("{:016x}", fingerprint::<Other>())),
+        err.contains("scaled.ennm: cannot run this model: layer 1 (Scale<2>)"),
         "{err}"
     );
-    assert!(err.contains("matches none of the model types"), "{err}");
+}
+
+/// A NaN weight gives NaN outputs: `predict` refuses to print them and names the row.
+#[test]
+fn non_finite_outputs_fail_naming_the_file_and_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut net: Sine = model(2);
+    net.4.bias[0] = f32::NAN;
+    let path = save(dir.path(), "nan.ennm", &net, &Preprocessing::default());
+    let csv = dir.path().join("x.csv");
+    std::fs::write(&csv, "x\n0.5\n1.0\n").unwrap();
+    let err = fails(embednn(&[&"predict", &path, &csv]));
+    assert!(
+        err.contains("nan.ennm: data row 1 gives the output NaN"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -303,7 +464,7 @@ fn evaluate_classifier_reports_accuracy_macro_f1_and_the_confusion_matrix() {
         &"--target",
         &"species",
     ]));
-    assert!(out.contains("(Iris)"), "{out}");
+    assert!(out.contains("(4 layers, ending in Softmax)"), "{out}");
     assert!(out.contains("60 rows, target `species`"), "{out}");
     assert!(
         out.contains(&format!(
@@ -380,7 +541,7 @@ fn evaluate_regressor_reports_mse_mae_r2() {
 
     let out = ok(embednn(&[&"evaluate", &path, &csv]));
     assert!(
-        out.contains("(Sine)") && out.contains("target `y`"),
+        out.contains("(5 layers, ending in Dense)") && out.contains("target `y`"),
         "{out}"
     );
     assert!(

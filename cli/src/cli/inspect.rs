@@ -5,19 +5,19 @@ use std::io::Write;
 use std::path::Path;
 
 use embednn::format::{Floats, LayerDesc, ModelInfo};
-use embednn::{Init, LoadError, Model};
+use embednn::AnyModel;
 
-use super::known::{self, ModelVisitor};
 use super::CliError;
 
 /// How many values of a mean or std vector to show before eliding the rest.
 const SHOWN_VALUES: usize = 8;
 
 /// Prints the header fields, the CRC status, the stored layers, the parameter count and range,
-/// the preprocessing, and — for a known model type — its name and summary table.
+/// the preprocessing, and the summary table of its layers (or why they cannot run).
 ///
-/// Errors: [`CliError::Load`] if the file does not parse (bad magic, version, length or CRC), or
-/// if its fingerprint names a known type whose layers or parameter count then differ.
+/// Errors: [`CliError::Load`] if the file does not parse (bad magic, version, length or CRC). A
+/// file whose layers cannot be run is still inspected: the reason is printed instead of the
+/// table.
 pub fn inspect(path: &Path, bytes: &[u8], out: &mut impl Write) -> Result<(), CliError> {
     let info = ModelInfo::parse(bytes).map_err(|e| CliError::load(path, e))?;
     writeln!(out, "file:          {}", path.display())?;
@@ -45,49 +45,24 @@ pub fn inspect(path: &Path, bytes: &[u8], out: &mut impl Write) -> Result<(), Cl
             labels.join(", ")
         )?;
     }
-    match known::with_model(info.fingerprint, Summary { info: &info }) {
-        Some((name, summary)) => {
-            let summary = summary.map_err(|e| CliError::load(path, e))?;
-            writeln!(out, "model type:    {name} (embednn-models)")?;
+    let params: Vec<f32> = info.params.iter().collect();
+    match AnyModel::new(&info, &params) {
+        Ok(model) => {
+            writeln!(
+                out,
+                "runs:          yes, input {} → output {}",
+                model.input_shape(),
+                model.output_shape()
+            )?;
             writeln!(out)?;
+            let mut summary = String::new();
+            // Writing to a String cannot fail.
+            let _ = model.write_summary(&mut summary);
             write!(out, "{summary}")?;
         }
-        None => writeln!(
-            out,
-            "model type:    unknown (none of {})",
-            known::NAMES.join(", ")
-        )?,
+        Err(e) => writeln!(out, "runs:          no: {e}")?,
     }
     Ok(())
-}
-
-/// Checks the file against a known type and renders that type's summary table.
-struct Summary<'a, 'b> {
-    info: &'a ModelInfo<'b>,
-}
-
-impl ModelVisitor for Summary<'_, '_> {
-    type Output = (&'static str, Result<String, LoadError>);
-
-    fn visit<M: Model + Init>(self, name: &'static str) -> Self::Output {
-        (name, checked_summary::<M>(self.info))
-    }
-}
-
-/// The summary table of `M`, once the file's layers and parameter count are checked against it.
-#[allow(clippy::result_large_err)] // LoadError carries layer descriptors; returned once
-fn checked_summary<M: Model>(info: &ModelInfo<'_>) -> Result<String, LoadError> {
-    info.check_architecture::<M>()?;
-    if info.params.len() != M::PARAMS {
-        return Err(LoadError::ParamCount {
-            expected: M::PARAMS,
-            found: info.params.len(),
-        });
-    }
-    let mut table = String::new();
-    // Writing to a String cannot fail.
-    let _ = embednn::summary::write_summary::<M>(&mut table);
-    Ok(table)
 }
 
 /// `131 (524 bytes), all finite, range [-0.8123, 1.0456]`.

@@ -1,12 +1,11 @@
 //! The `embednn` command line: arguments, dispatch and errors.
 //!
-//! - [`inspect`]: what a model file holds, without knowing its type; plus the Keras-like summary
-//!   when the fingerprint names one of the [`known`] example model types.
-//! - [`score`]: `evaluate` and `predict`, which need the model type (found by fingerprint).
+//! - [`inspect`]: what a model file holds, and the Keras-like summary of its layers.
+//! - [`score`]: `evaluate` and `predict`, run by [`embednn::AnyModel`] for any file made of
+//!   embednn's layer kinds — the example models and a user's own alike.
 //! - [`table`]: reading the CSV header and target-less feature tables.
 
 pub mod inspect;
-pub mod known;
 pub mod score;
 pub mod table;
 
@@ -17,10 +16,10 @@ use clap::{Parser, Subcommand};
 
 /// Inspect embednn model files, and evaluate or run them on CSV data.
 ///
-/// Model files are the ones `ModelFile::save` writes (magic `ENNM`, CRC-32 checked). `evaluate`
-/// and `predict` need the model type, which is recognised by the architecture fingerprint among
-/// the example model types (KerasTutorial, Sine, Iris, DigitsMlp, DigitsCnn, GestureCnn). Both
-/// apply the standardization stored in the file before inference.
+/// Model files are the ones `ModelFile::save` writes (magic `ENNM`, CRC-32 checked), for any
+/// model type made of embednn's layers: the layers stored in the file are run as they are, with
+/// the same results as the Rust type that wrote it. `evaluate` and `predict` apply the
+/// standardization stored in the file before inference.
 #[derive(Debug, Parser)]
 #[command(name = "embednn", version)]
 pub struct Cli {
@@ -33,8 +32,8 @@ enum Command {
     /// Show what a model file holds
     ///
     /// Size, format version, CRC status, architecture fingerprint, stored layers, parameter count
-    /// and range, preprocessing (standardization, labels); for a known model type, its name and
-    /// summary table (params, MACs, RAM).
+    /// and range, preprocessing (standardization, labels), and the summary table (output shapes,
+    /// params, MACs, RAM).
     Inspect {
         /// The model file
         model: PathBuf,
@@ -90,17 +89,14 @@ pub enum CliError {
         /// What is wrong with it (boxed: it carries layer descriptors by value).
         source: Box<embednn::LoadError>,
     },
-    /// The model file is valid but its architecture is none of the known model types.
-    #[error(
-        "{}: architecture fingerprint {fingerprint:016x} matches none of the model types this tool knows ({}); `embednn inspect` shows its layers",
-        path.display(),
-        known::NAMES.join(", ")
-    )]
-    UnknownModel {
+    /// The model file is valid but its layers cannot be run (a layer kind embednn does not
+    /// define, sizes that do not chain, …).
+    #[error("{}: cannot run this model: {source}", path.display())]
+    Plan {
         /// The model file.
         path: PathBuf,
-        /// Its fingerprint.
-        fingerprint: u64,
+        /// Why (boxed: it carries a layer descriptor by value).
+        source: Box<embednn::any_model::PlanError>,
     },
     /// The model does not fit its own labels, or the data (number of feature columns).
     #[error("{}: {reason}", path.display())]

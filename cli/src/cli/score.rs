@@ -1,15 +1,15 @@
-//! `embednn evaluate` and `embednn predict`: load the file into its model type, standardize the
-//! CSV's features with the statistics stored in the file, run inference, report.
+//! `embednn evaluate` and `embednn predict`: plan the file's layers as an [`AnyModel`] (any file
+//! of embednn's layer kinds, whatever Rust type wrote it), standardize the CSV's features with the
+//! statistics stored in the file, run inference, report.
 
 use std::io::Write;
 use std::path::Path;
 
 use embednn::format::ModelInfo;
-use embednn::{Buffer, Init, Initializer, Input, Model, ModelFile, Output, Rng, Tensor};
+use embednn::AnyModel;
 use host_trainer::data::{CsvSpec, DataError, Dataset, Target};
 use host_trainer::metrics::{self, ConfusionMatrix};
 
-use super::known::{self, ModelVisitor};
 use super::{table, CliError};
 
 /// What `evaluate` reads from the CSV.
@@ -29,14 +29,10 @@ pub fn evaluate(
     options: &EvaluateOptions<'_>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let model = LoadedModel::parse(path, bytes)?;
-    let job = Evaluate {
-        model: &model,
-        csv,
-        options,
-        out,
-    };
-    known::with_model(model.info.fingerprint, job).unwrap_or_else(|| Err(model.unknown()))
+    let info = ModelInfo::parse(bytes).map_err(|e| CliError::load(path, e))?;
+    let params: Vec<f32> = info.params.iter().collect();
+    let model = LoadedModel::plan(path, &info, &params)?;
+    evaluate_with(&model, csv, options, out)
 }
 
 /// Runs the model in `bytes` on every row of the CSV at `csv` and prints CSV.
@@ -47,60 +43,68 @@ pub fn predict(
     features: Option<&[String]>,
     out: &mut impl Write,
 ) -> Result<(), CliError> {
-    let model = LoadedModel::parse(path, bytes)?;
-    let job = Predict {
-        model: &model,
-        csv,
-        features,
-        out,
-    };
-    known::with_model(model.info.fingerprint, job).unwrap_or_else(|| Err(model.unknown()))
+    let info = ModelInfo::parse(bytes).map_err(|e| CliError::load(path, e))?;
+    let params: Vec<f32> = info.params.iter().collect();
+    let model = LoadedModel::plan(path, &info, &params)?;
+    predict_with(&model, csv, features, out)
 }
 
-/// A parsed (CRC-checked) model file, not yet tied to a model type.
+/// A parsed (CRC-checked) model file, planned, with how to read its outputs.
 struct LoadedModel<'a> {
     path: &'a Path,
-    bytes: &'a [u8],
-    info: ModelInfo<'a>,
+    info: &'a ModelInfo<'a>,
+    model: AnyModel<'a>,
+    head: Head,
 }
 
 impl<'a> LoadedModel<'a> {
-    fn parse(path: &'a Path, bytes: &'a [u8]) -> Result<Self, CliError> {
-        let info = ModelInfo::parse(bytes).map_err(|e| CliError::load(path, e))?;
-        Ok(LoadedModel { path, bytes, info })
-    }
-
-    fn unknown(&self) -> CliError {
-        CliError::UnknownModel {
-            path: self.path.to_path_buf(),
-            fingerprint: self.info.fingerprint,
-        }
-    }
-
-    /// The weights in a model of type `M` (every check of [`ModelFile::load_into`] passed), and
-    /// how to read its outputs.
-    fn load<M: Model + Init>(&self) -> Result<(Box<M>, Head), CliError> {
-        let mut model = Box::new(M::init(Initializer::Zeros, &mut Rng::seed(0)));
-        ModelFile::<M>::load_into(&mut model, self.bytes)
-            .map_err(|e| CliError::load(self.path, e))?;
-        let head = Head::of(&self.info, <Output<M> as Buffer>::LEN).map_err(|reason| {
+    fn plan(path: &'a Path, info: &'a ModelInfo<'a>, params: &'a [f32]) -> Result<Self, CliError> {
+        let model = AnyModel::new(info, params).map_err(|source| CliError::Plan {
+            path: path.to_path_buf(),
+            source: Box::new(source),
+        })?;
+        let head = Head::of(info, model.output_len(), model.last_kind()).map_err(|reason| {
             CliError::Mismatch {
-                path: self.path.to_path_buf(),
+                path: path.to_path_buf(),
                 reason,
             }
         })?;
-        Ok((model, head))
+        Ok(LoadedModel {
+            path,
+            info,
+            model,
+            head,
+        })
     }
 
-    /// Standardizes each row as the file says and runs the model on it.
-    fn run<M: Model>(&self, model: &M, inputs: &mut [Input<M>]) -> Vec<Output<M>> {
-        inputs
-            .iter_mut()
-            .map(|x| {
-                self.info.normalize(x);
-                model.predict(x)
-            })
-            .collect()
+    /// Standardizes each row as the file says and runs the model on it; a non-finite output is
+    /// an error naming the row (1-based, as a spreadsheet counts data rows).
+    fn run(&self, rows: impl Iterator<Item = Vec<f32>>) -> Result<Vec<Vec<f32>>, CliError> {
+        let mut scratch = vec![0.0; self.model.scratch_len()];
+        let mut outputs = Vec::new();
+        for (i, mut x) in rows.enumerate() {
+            self.info.standardize(&mut x);
+            let mut y = vec![0.0; self.model.output_len()];
+            self.model
+                .forward(&x, &mut scratch, &mut y)
+                .map_err(|e| self.mismatch(e.to_string()))?;
+            if let Some(v) = y.iter().find(|v| !v.is_finite()) {
+                return Err(self.mismatch(format!(
+                    "data row {} gives the output {v}: a NaN or infinite input or weight \
+                     (`embednn inspect` counts non-finite weights)",
+                    i + 1
+                )));
+            }
+            outputs.push(y);
+        }
+        Ok(outputs)
+    }
+
+    fn mismatch(&self, reason: String) -> CliError {
+        CliError::Mismatch {
+            path: self.path.to_path_buf(),
+            reason,
+        }
     }
 }
 
@@ -119,13 +123,8 @@ enum Head {
 impl Head {
     /// A file with labels is a classifier (one label per output, or two labels for one output);
     /// without labels, or with one label naming a single output, a regressor.
-    fn of(info: &ModelInfo<'_>, outputs: usize) -> Result<Head, String> {
+    fn of(info: &ModelInfo<'_>, outputs: usize, last: &str) -> Result<Head, String> {
         let labels: Vec<String> = info.labels().map(str::to_string).collect();
-        let last = info
-            .layers()
-            .last()
-            .map(|l| l.kind.to_string())
-            .unwrap_or_default();
         match (labels.len(), outputs) {
             (0, 1) => Ok(Head::Values {
                 names: vec!["value".to_string()],
@@ -193,92 +192,95 @@ fn most_probable(probabilities: &[f64]) -> usize {
     best.map_or(0, |(i, _)| i)
 }
 
-struct Evaluate<'a, 'b, W> {
-    model: &'a LoadedModel<'a>,
-    csv: &'a Path,
-    options: &'a EvaluateOptions<'b>,
-    out: &'a mut W,
-}
-
-impl<W: Write> ModelVisitor for Evaluate<'_, '_, W> {
-    type Output = Result<(), CliError>;
-
-    fn visit<M: Model + Init>(self, name: &'static str) -> Self::Output {
-        let (model, head) = self.model.load::<M>()?;
-        let columns = table::header(self.csv)?;
-        let file = self.csv.display().to_string();
-        let target = match self.options.target {
-            Some(t) => t.to_string(),
-            None => columns
-                .last()
-                .cloned()
-                .ok_or(DataError::NoHeader { file: file.clone() })?,
-        };
-        let mut spec = match head.labels() {
-            Some(labels) => CsvSpec::classification(&target).known_classes(labels.iter().cloned()),
-            None => CsvSpec::regression(&target),
-        };
-        if let Some(features) = self.options.features {
-            spec = spec.features(features.iter().cloned());
-        }
-        let data = Dataset::from_csv(self.csv, &spec)?;
-        let mut inputs: Vec<Input<M>> = data.inputs()?;
-        let outputs = self.model.run(model.as_ref(), &mut inputs);
-
-        let out = self.out;
-        writeln!(out, "model:       {} ({name})", self.model.path.display())?;
-        writeln!(
-            out,
-            "data:        {file}: {} rows, target `{target}`, features {}",
-            data.len(),
-            data.feature_names().join(", ")
-        )?;
-        match data.target() {
-            Target::Regression(truth) => {
-                let outputs_per_row = <Output<M> as Buffer>::LEN;
-                if outputs_per_row != 1 {
-                    return Err(CliError::Mismatch {
-                        path: self.model.path.to_path_buf(),
-                        reason: format!(
-                            "evaluate compares one output with the target column, and this \
-                             model has {outputs_per_row}"
-                        ),
-                    });
-                }
-                let predicted: Vec<f32> = outputs
-                    .iter()
-                    .map(|y| y.flat().first().copied().unwrap_or(f32::NAN))
-                    .collect();
-                writeln!(out, "MSE:         {:.6}", metrics::mse(truth, &predicted)?)?;
-                writeln!(out, "MAE:         {:.6}", metrics::mae(truth, &predicted)?)?;
-                match metrics::r2(truth, &predicted) {
-                    Ok(r2) => writeln!(out, "R²:          {r2:.6}")?,
-                    Err(e) => writeln!(out, "R²:          undefined ({e})")?,
-                }
-            }
-            // Class labels were asked for exactly when the file has labels: `names` are they.
-            Target::Classes {
-                labels: truth,
-                names,
-            } => {
-                let predicted: Vec<usize> = outputs
-                    .iter()
-                    .map(|y| most_probable(&head.probabilities(y.flat())))
-                    .collect();
-                let matrix = ConfusionMatrix::new(truth, &predicted, names.len())?;
-                writeln!(
-                    out,
-                    "accuracy:    {:.4} ({}/{})",
-                    matrix.accuracy(),
-                    matrix.correct(),
-                    matrix.total()
-                )?;
-                writeln!(out, "macro F1:    {:.4}", matrix.macro_avg().f1)?;
-                write_confusion_matrix(out, &matrix, names)?;
-            }
-        }
-        Ok(())
+fn evaluate_with(
+    model: &LoadedModel<'_>,
+    csv: &Path,
+    options: &EvaluateOptions<'_>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    let columns = table::header(csv)?;
+    let file = csv.display().to_string();
+    let target = match options.target {
+        Some(t) => t.to_string(),
+        None => columns
+            .last()
+            .cloned()
+            .ok_or(DataError::NoHeader { file: file.clone() })?,
+    };
+    let mut spec = match model.head.labels() {
+        Some(labels) => CsvSpec::classification(&target).known_classes(labels.iter().cloned()),
+        None => CsvSpec::regression(&target),
+    };
+    if let Some(features) = options.features {
+        spec = spec.features(features.iter().cloned());
     }
+    let data = Dataset::from_csv(csv, &spec)?;
+    let expected = model.model.input_len();
+    if data.feature_names().len() != expected {
+        return Err(model.mismatch(format!(
+            "the model takes {expected} input values but {file} has {} feature columns ({}); \
+             choose them with --features a,b,c",
+            data.feature_names().len(),
+            data.feature_names().join(", ")
+        )));
+    }
+    let outputs = model.run(data.rows().map(<[f32]>::to_vec))?;
+
+    writeln!(
+        out,
+        "model:       {} ({} layers, ending in {})",
+        model.path.display(),
+        model.info.layer_count(),
+        model.model.last_kind()
+    )?;
+    writeln!(
+        out,
+        "data:        {file}: {} rows, target `{target}`, features {}",
+        data.len(),
+        data.feature_names().join(", ")
+    )?;
+    match data.target() {
+        Target::Regression(truth) => {
+            let outputs_per_row = model.model.output_len();
+            if outputs_per_row != 1 {
+                return Err(model.mismatch(format!(
+                    "evaluate compares one output with the target column, and this model has \
+                     {outputs_per_row}"
+                )));
+            }
+            let predicted: Vec<f32> = outputs
+                .iter()
+                .map(|y| y.first().copied().unwrap_or(f32::NAN))
+                .collect();
+            writeln!(out, "MSE:         {:.6}", metrics::mse(truth, &predicted)?)?;
+            writeln!(out, "MAE:         {:.6}", metrics::mae(truth, &predicted)?)?;
+            match metrics::r2(truth, &predicted) {
+                Ok(r2) => writeln!(out, "R²:          {r2:.6}")?,
+                Err(e) => writeln!(out, "R²:          undefined ({e})")?,
+            }
+        }
+        // Class labels were asked for exactly when the file has labels: `names` are they.
+        Target::Classes {
+            labels: truth,
+            names,
+        } => {
+            let predicted: Vec<usize> = outputs
+                .iter()
+                .map(|y| most_probable(&model.head.probabilities(y)))
+                .collect();
+            let matrix = ConfusionMatrix::new(truth, &predicted, names.len())?;
+            writeln!(
+                out,
+                "accuracy:    {:.4} ({}/{})",
+                matrix.accuracy(),
+                matrix.correct(),
+                matrix.total()
+            )?;
+            writeln!(out, "macro F1:    {:.4}", matrix.macro_avg().f1)?;
+            write_confusion_matrix(out, &matrix, names)?;
+        }
+    }
+    Ok(())
 }
 
 /// Rows are true classes, columns predicted classes, each headed by its label.
@@ -313,78 +315,63 @@ fn write_confusion_matrix(
     Ok(())
 }
 
-struct Predict<'a, W> {
-    model: &'a LoadedModel<'a>,
-    csv: &'a Path,
-    features: Option<&'a [String]>,
-    out: &'a mut W,
-}
-
-impl<W: Write> ModelVisitor for Predict<'_, W> {
-    type Output = Result<(), CliError>;
-
-    fn visit<M: Model + Init>(self, _name: &'static str) -> Self::Output {
-        let (model, head) = self.model.load::<M>()?;
-        // Check the column count before any cell, so that a forgotten --features is reported
-        // as such rather than as a non-numeric target cell.
-        let file = self.csv.display().to_string();
-        let header = table::header(self.csv)?;
-        let columns: Vec<&str> = match self.features {
-            Some(features) => features.iter().map(String::as_str).collect(),
-            None => header.iter().map(String::as_str).collect(),
+fn predict_with(
+    model: &LoadedModel<'_>,
+    csv: &Path,
+    features: Option<&[String]>,
+    out: &mut impl Write,
+) -> Result<(), CliError> {
+    // Check the column count before any cell, so that a forgotten --features is reported as
+    // such rather than as a non-numeric target cell.
+    let file = csv.display().to_string();
+    let header = table::header(csv)?;
+    let columns: Vec<&str> = match features {
+        Some(features) => features.iter().map(String::as_str).collect(),
+        None => header.iter().map(String::as_str).collect(),
+    };
+    let expected = model.model.input_len();
+    if columns.len() != expected {
+        let hint = if features.is_none() {
+            "; choose the feature columns with --features a,b,c"
+        } else {
+            ""
         };
-        let expected = <Input<M> as Buffer>::LEN;
-        if columns.len() != expected {
-            let hint = if self.features.is_none() {
-                "; choose the feature columns with --features a,b,c"
-            } else {
-                ""
-            };
-            return Err(CliError::Mismatch {
-                path: self.model.path.to_path_buf(),
-                reason: format!(
-                    "the model takes {expected} input values but {file} has {} feature columns \
-                     ({}){hint}",
-                    columns.len(),
-                    columns.join(", ")
-                ),
-            });
-        }
-        let table = table::features(self.csv, self.features)?;
-        let mut inputs: Vec<Input<M>> = table
-            .rows()
-            .filter_map(<Input<M> as Tensor>::from_slice)
-            .collect();
-        let outputs = self.model.run(model.as_ref(), &mut inputs);
-
-        let mut writer = csv::Writer::from_writer(self.out);
-        let csv_error = |e: csv::Error| match e.into_kind() {
-            csv::ErrorKind::Io(e) => CliError::Output(e),
-            other => CliError::Output(std::io::Error::other(format!("{other:?}"))),
-        };
-        match &head {
-            Head::Values { names } => {
-                writer.write_record(names).map_err(csv_error)?;
-                for y in &outputs {
-                    writer
-                        .write_record(y.flat().iter().map(|v| v.to_string()))
-                        .map_err(csv_error)?;
-                }
-            }
-            Head::Classes { labels, .. } | Head::Binary { labels, .. } => {
-                let header = std::iter::once("predicted").chain(labels.iter().map(String::as_str));
-                writer.write_record(header).map_err(csv_error)?;
-                for y in &outputs {
-                    let p = head.probabilities(y.flat());
-                    let label = labels.get(most_probable(&p)).map_or("", String::as_str);
-                    let cells = std::iter::once(label.to_string())
-                        .chain(p.iter().map(|v| format!("{v:.6}")));
-                    writer.write_record(cells).map_err(csv_error)?;
-                }
-            }
-        }
-        writer.flush().map_err(CliError::Output)
+        return Err(model.mismatch(format!(
+            "the model takes {expected} input values but {file} has {} feature columns ({}){hint}",
+            columns.len(),
+            columns.join(", ")
+        )));
     }
+    let table = table::features(csv, features)?;
+    let outputs = model.run(table.rows().map(<[f32]>::to_vec))?;
+
+    let mut writer = csv::Writer::from_writer(out);
+    let csv_error = |e: csv::Error| match e.into_kind() {
+        csv::ErrorKind::Io(e) => CliError::Output(e),
+        other => CliError::Output(std::io::Error::other(format!("{other:?}"))),
+    };
+    match &model.head {
+        Head::Values { names } => {
+            writer.write_record(names).map_err(csv_error)?;
+            for y in &outputs {
+                writer
+                    .write_record(y.iter().map(|v| v.to_string()))
+                    .map_err(csv_error)?;
+            }
+        }
+        Head::Classes { labels, .. } | Head::Binary { labels, .. } => {
+            let header = std::iter::once("predicted").chain(labels.iter().map(String::as_str));
+            writer.write_record(header).map_err(csv_error)?;
+            for y in &outputs {
+                let p = model.head.probabilities(y);
+                let label = labels.get(most_probable(&p)).map_or("", String::as_str);
+                let cells =
+                    std::iter::once(label.to_string()).chain(p.iter().map(|v| format!("{v:.6}")));
+                writer.write_record(cells).map_err(csv_error)?;
+            }
+        }
+    }
+    writer.flush().map_err(CliError::Output)
 }
 
 #[cfg(test)]
