@@ -1,6 +1,8 @@
 //! The model file: round trips, corruption, truncation and wrong model types.
 
-use embednn::format::{crc32, fingerprint, LoadError, ModelFile, ModelInfo, Preprocessing};
+use embednn::format::{
+    crc32, fingerprint, LoadError, ModelFile, ModelInfo, Preprocessing, SaveError,
+};
 use embednn::prelude::*;
 
 type Sine = (Dense<1, 16>, Relu, Dense<16, 16>, Relu, Dense<16, 1>);
@@ -69,9 +71,15 @@ fn nan_and_infinite_weights_survive_bit_for_bit() {
     m.0.kernel[(0, 0)] = f32::NAN;
     m.0.kernel[(1, 0)] = f32::INFINITY;
     m.2.bias[2] = -0.0;
-    let bytes = saved(&m, &Preprocessing::default());
+    // Refused by default, naming the first bad parameter (index 0: kernel[(0, 0)])…
+    let mut buf = vec![0u8; ModelFile::<Iris>::MAX_BYTES];
+    let refused = ModelFile::write(&m, &Preprocessing::default(), &mut buf);
+    assert_eq!(refused, Err(SaveError::NonFiniteParameter { index: 0 }));
+    // … and stored bit for bit when asked for.
+    let n = ModelFile::write_keeping_non_finite(&m, &Preprocessing::default(), &mut buf).unwrap();
+    let bytes = &buf[..n];
     let mut loaded = zeros::<Iris>();
-    ModelFile::load_into(&mut loaded, &bytes).unwrap();
+    ModelFile::load_into(&mut loaded, bytes).unwrap();
     let bits = |m: &Iris| {
         let mut v = Vec::new();
         m.for_each_param(&mut |_, s| v.extend(s.iter().map(|x| x.to_bits())));
@@ -279,6 +287,71 @@ fn atomic_save_to_disk() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names, [std::ffi::OsString::from("iris.ennm")]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Eight threads save different models to one path at once: the file that stays is one of them,
+/// whole, and no temporary file is left.
+#[cfg(feature = "std")]
+#[test]
+fn concurrent_saves_leave_one_whole_file() {
+    let dir = std::env::temp_dir().join(format!("embednn-concurrent-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("iris.ennm");
+    let models: Vec<Iris> = (0..8)
+        .map(|s| Iris::init(Initializer::GlorotUniform, &mut Rng::seed(s)))
+        .collect();
+    for _round in 0..5 {
+        std::thread::scope(|scope| {
+            for m in &models {
+                let path = &path;
+                scope.spawn(move || ModelFile::save(m, &IRIS_PRE, path).unwrap());
+            }
+        });
+        let bytes = std::fs::read(&path).unwrap();
+        let mut loaded = zeros::<Iris>();
+        ModelFile::load_into(&mut loaded, &bytes).unwrap();
+        assert!(models.contains(&loaded));
+    }
+    let names: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names, [std::ffi::OsString::from("iris.ennm")]);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// A save that cannot happen says where, and one that is refused writes nothing.
+#[cfg(feature = "std")]
+#[test]
+fn failed_saves_name_the_path_and_leave_nothing() {
+    let dir = std::env::temp_dir().join(format!("embednn-failed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let iris = Iris::init(Initializer::GlorotUniform, &mut Rng::seed(8));
+    let missing = dir.join("no such dir").join("iris.ennm");
+    let err = ModelFile::save(&iris, &IRIS_PRE, &missing).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::NotFound);
+    assert!(err.to_string().contains("no such dir/iris.ennm"), "{err}");
+
+    let mut diverged = iris;
+    diverged.2.bias[1] = f32::NAN;
+    let path = dir.join("diverged.ennm");
+    let err = ModelFile::save(&diverged, &IRIS_PRE, &path).unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    assert!(
+        err.to_string()
+            .contains("diverged.ennm: parameter 129 is NaN or infinite"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_dir(&dir).unwrap().count(),
+        0,
+        "nothing written"
+    );
+    ModelFile::save_keeping_non_finite(&diverged, &IRIS_PRE, &path).unwrap();
+    let mut loaded = zeros::<Iris>();
+    ModelFile::load_into(&mut loaded, &std::fs::read(&path).unwrap()).unwrap();
+    assert!(loaded.2.bias[1].is_nan());
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -376,7 +376,8 @@ fn non_finite_outputs_fail_naming_the_file_and_row() {
     let dir = tempfile::tempdir().unwrap();
     let mut net: Sine = model(2);
     net.4.bias[0] = f32::NAN;
-    let path = save(dir.path(), "nan.ennm", &net, &Preprocessing::default());
+    let path = dir.path().join("nan.ennm");
+    ModelFile::save_keeping_non_finite(&net, &Preprocessing::default(), &path).unwrap();
     let csv = dir.path().join("x.csv");
     std::fs::write(&csv, "x\n0.5\n1.0\n").unwrap();
     let err = fails(embednn(&[&"predict", &path, &csv]));

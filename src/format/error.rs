@@ -174,6 +174,13 @@ pub enum SaveError {
     /// defining sizes (a custom layer's [`Params::KIND`](crate::Params::KIND) or
     /// [`Params::DIMS`](crate::Params::DIMS)).
     LayerNotStorable(&'static str),
+    /// A parameter is NaN or infinite — the mark of a model whose training diverged. Refused
+    /// unless asked for ([`ModelFile::write_keeping_non_finite`](super::ModelFile::write_keeping_non_finite)),
+    /// so a broken model is not deployed by accident.
+    NonFiniteParameter {
+        /// Position in [`Params::for_each_param`](crate::Params::for_each_param) order.
+        index: usize,
+    },
     /// postcard refused a part (cannot happen for a buffer of the size computed first).
     Encode,
 }
@@ -197,6 +204,11 @@ impl fmt::Display for SaveError {
                 f,
                 "layer {kind} cannot be stored: kinds have at most {MAX_KIND} bytes and \
                  {MAX_DIMS} sizes"
+            ),
+            SaveError::NonFiniteParameter { index } => write!(
+                f,
+                "parameter {index} is NaN or infinite: the model diverged (save it anyway with \
+                 ModelFile::save_keeping_non_finite)"
             ),
             SaveError::Encode => f.write_str("postcard could not encode a part of the model file"),
         }

@@ -140,7 +140,34 @@ impl<M: Model> ModelFile<M> {
     }
 
     /// Writes `model` and `pre` into `out`; returns the number of bytes written.
+    ///
+    /// Errors: preprocessing or labels that do not fit the model, a layer that cannot be stored,
+    /// a buffer that is too small, and a NaN or infinite parameter
+    /// ([`SaveError::NonFiniteParameter`]; [`ModelFile::write_keeping_non_finite`] writes it).
     pub fn write(model: &M, pre: &Preprocessing<'_>, out: &mut [u8]) -> Result<usize, SaveError> {
+        let mut first = None;
+        let mut index = 0;
+        model.for_each_param(&mut |_, values| {
+            for &v in values {
+                if first.is_none() && !v.is_finite() {
+                    first = Some(SaveError::NonFiniteParameter { index });
+                }
+                index += 1;
+            }
+        });
+        match first {
+            Some(e) => Err(e),
+            None => Self::write_keeping_non_finite(model, pre, out),
+        }
+    }
+
+    /// [`ModelFile::write`] without the check for NaN and infinite parameters: they are stored
+    /// bit for bit (for inspecting a diverged model, or a test of NaN handling).
+    pub fn write_keeping_non_finite(
+        model: &M,
+        pre: &Preprocessing<'_>,
+        out: &mut [u8],
+    ) -> Result<usize, SaveError> {
         check_preprocessing::<M>(pre)?;
         check_layers::<M>()?;
         let body = body_len::<M>(pre)?;
@@ -190,39 +217,75 @@ impl<M: Model> ModelFile<M> {
         Ok(info)
     }
 
-    /// Writes the file to `path` atomically: a temporary file in the same directory, flushed to
-    /// disk, then renamed over `path`, so a crash never leaves a half-written model.
+    /// Writes the file to `path` atomically: a new temporary file (random name, created
+    /// exclusively by `tempfile`) in the same directory, flushed to disk, renamed over `path`,
+    /// and the directory flushed too; so a crash or a concurrent save never leaves a
+    /// half-written model, and a failed save leaves no temporary file behind. Errors name `path`.
+    ///
+    /// Refuses NaN and infinite parameters like [`ModelFile::write`] (as
+    /// [`std::io::ErrorKind::InvalidInput`]); [`ModelFile::save_keeping_non_finite`] keeps them.
     #[cfg(feature = "std")]
     pub fn save(
         model: &M,
         pre: &Preprocessing<'_>,
         path: impl AsRef<std::path::Path>,
     ) -> std::io::Result<()> {
-        use std::io::Write;
-        let path = path.as_ref();
-        let invalid = |e: SaveError| std::io::Error::new(std::io::ErrorKind::InvalidInput, e);
-        let len = Self::encoded_len(pre).ok_or(SaveError::Encode);
-        let mut bytes = std::vec![0u8; len.map_err(invalid)?];
-        let n = Self::write(model, pre, &mut bytes).map_err(invalid)?;
-        bytes.truncate(n);
-        let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
-        let dir = dir.unwrap_or_else(|| std::path::Path::new("."));
-        let name = path
-            .file_name()
-            .map(|n| n.to_string_lossy())
-            .unwrap_or_default();
-        let tmp = dir.join(std::format!(".{name}.{}.tmp", std::process::id()));
-        let result = (|| {
-            let mut file = std::fs::File::create(&tmp)?;
-            file.write_all(&bytes)?;
-            file.sync_all()?;
-            std::fs::rename(&tmp, path)
-        })();
-        if result.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        result
+        save_atomically(
+            path.as_ref(),
+            |out| Self::write(model, pre, out),
+            Self::encoded_len(pre),
+        )
     }
+
+    /// [`ModelFile::save`], storing NaN and infinite parameters as they are.
+    #[cfg(feature = "std")]
+    pub fn save_keeping_non_finite(
+        model: &M,
+        pre: &Preprocessing<'_>,
+        path: impl AsRef<std::path::Path>,
+    ) -> std::io::Result<()> {
+        save_atomically(
+            path.as_ref(),
+            |out| Self::write_keeping_non_finite(model, pre, out),
+            Self::encoded_len(pre),
+        )
+    }
+}
+
+/// Encodes with `write` into a buffer of `len` bytes, then writes it to `path` atomically (see
+/// [`ModelFile::save`]).
+#[cfg(feature = "std")]
+fn save_atomically(
+    path: &std::path::Path,
+    write: impl FnOnce(&mut [u8]) -> Result<usize, SaveError>,
+    len: Option<usize>,
+) -> std::io::Result<()> {
+    use std::io::{Error, ErrorKind, Write};
+    let named = |e: Error| Error::new(e.kind(), std::format!("{}: {e}", path.display()));
+    let invalid = |e: SaveError| named(Error::new(ErrorKind::InvalidInput, e));
+    let mut bytes = std::vec![0u8; len.ok_or(SaveError::Encode).map_err(invalid)?];
+    let n = write(&mut bytes).map_err(invalid)?;
+    bytes.truncate(n);
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty());
+    let dir = dir.unwrap_or_else(|| std::path::Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy())
+        .unwrap_or_default();
+    // Dropped (and so deleted) on any error before `persist`.
+    let mut file = tempfile::Builder::new()
+        .prefix(&std::format!(".{name}."))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(named)?;
+    file.write_all(&bytes).map_err(named)?;
+    file.as_file().sync_all().map_err(named)?;
+    file.persist(path).map_err(|e| named(e.error))?;
+    // The rename is durable once the directory is (POSIX); elsewhere opening it may fail.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(())
 }
 
 fn header(body_len: usize) -> FileHeader {
