@@ -257,6 +257,21 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
         &self.grad
     }
 
+    /// Whether every value of the accumulated gradient is finite (a NaN or infinity would make
+    /// the next [`Trainer::step`] ruin the weights).
+    pub fn gradient_is_finite(&self) -> bool {
+        let mut finite = true;
+        self.grad
+            .for_each_slice(&mut |s| finite &= s.iter().all(|v| v.is_finite()));
+        finite
+    }
+
+    /// Drops the accumulated gradient without stepping (a batch that is skipped).
+    pub fn discard_gradient(&mut self) {
+        self.grad.fill_zero();
+        self.pending = 0;
+    }
+
     /// Averages the accumulated gradient, adds regularization, clips, updates `model` and
     /// clears the gradient. Returns the regularization penalty (0 without regularization).
     /// Does nothing if no sample was accumulated.

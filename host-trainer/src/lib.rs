@@ -27,8 +27,8 @@ pub mod plot;
 
 pub use fit::{
     cross_validate, Augmentation, Callback, Compiled, Control, CrossValidation, EarlyStopping,
-    EpochLog, Evaluation, FitOptions, History, Metric, Monitor, Schedule, Sequential, Validation,
-    Verbosity,
+    EpochLog, Evaluation, FitOptions, History, Metric, Monitor, NonFiniteBatch, OnNonFinite,
+    Schedule, Sequential, Validation, Verbosity,
 };
 
 /// Everything a training program names, in one `use`: `embednn`'s prelude (layers, losses,

@@ -7,8 +7,8 @@ use std::sync::Arc;
 use embednn::format::{ModelFile, Preprocessing};
 use embednn::prelude::*;
 use host_trainer::{
-    Augmentation, Callback, Control, EarlyStopping, FitOptions, Metric, Monitor, Schedule,
-    Sequential, Validation, Verbosity,
+    Augmentation, Callback, Control, EarlyStopping, FitOptions, Metric, Monitor, OnNonFinite,
+    Schedule, Sequential, Validation, Verbosity,
 };
 
 type Net = (Dense<64, 64>, Relu, Dense<64, 10>);
@@ -351,4 +351,80 @@ fn k_fold_cross_validation() {
         |_| FitOptions::default(),
     );
     assert!(err.is_err());
+}
+
+/// 16 rows of a linear target, the last batch of four (rows 12..16) with a NaN in row 13.
+fn with_a_nan_row() -> (Vec<[f32; 2]>, Vec<[f32; 1]>) {
+    let x: Vec<[f32; 2]> = (0..16)
+        .map(|i| [i as f32 / 8.0 - 1.0, (i % 3) as f32 - 1.0])
+        .collect();
+    let mut y: Vec<[f32; 1]> = x.iter().map(|p| [0.5 * p[0] - p[1]]).collect();
+    y[13] = [f32::NAN];
+    (x, y)
+}
+
+fn nan_options(on_non_finite: OnNonFinite) -> FitOptions<'static> {
+    FitOptions {
+        epochs: 5,
+        batch_size: 4,
+        shuffle: false,
+        verbose: Verbosity::Silent,
+        on_non_finite,
+        ..Default::default()
+    }
+}
+
+type Line = (Dense<2, 4>, Tanh, Dense<4, 1>);
+
+fn all_finite<M: Params>(m: &M) -> bool {
+    let mut finite = true;
+    m.for_each_param(&mut |_, v| finite &= v.iter().all(|x| x.is_finite()));
+    finite
+}
+
+#[test]
+fn a_nan_batch_stops_training_naming_epoch_and_batch_with_the_weights_from_before_it() {
+    let (x, y) = with_a_nan_row();
+    let mut model = Sequential::<Line>::new(3).compile(Adam::new(0.01), Mse);
+    let history = model.fit(&x, &y, nan_options(OnNonFinite::Stop));
+    let at = history.non_finite.expect("the NaN batch is reported");
+    assert_eq!((at.epoch, at.batch), (0, 3));
+    assert!(at.loss.is_nan());
+    assert!(
+        at.to_string()
+            .starts_with("epoch 1, batch 4: the loss (NaN)"),
+        "{at}"
+    );
+    assert!(history.stopped_early);
+    assert_eq!(history.epochs.len(), 1);
+    assert!(all_finite(model.model()));
+    // Exactly the three finite steps before it: one epoch on rows 0..12.
+    let mut clean = Sequential::<Line>::new(3).compile(Adam::new(0.01), Mse);
+    clean.fit(
+        &x[..12],
+        &y[..12],
+        FitOptions {
+            epochs: 1,
+            ..nan_options(OnNonFinite::Stop)
+        },
+    );
+    assert_eq!(file_bytes(model.model()), file_bytes(clean.model()));
+}
+
+#[test]
+fn skipping_nan_batches_trains_as_if_they_were_not_there() {
+    let (x, y) = with_a_nan_row();
+    let mut model = Sequential::<Line>::new(4).compile(Adam::new(0.01), Mse);
+    let options = FitOptions {
+        early_stopping: Some(EarlyStopping::new(2)),
+        ..nan_options(OnNonFinite::SkipBatch)
+    };
+    let history = model.fit(&x, &y, options.clone());
+    assert_eq!(history.skipped_batches, 5, "one per epoch");
+    assert_eq!(history.non_finite.map(|a| (a.epoch, a.batch)), Some((0, 3)));
+    assert!(history.epochs.iter().all(|e| e.loss.is_finite()));
+    assert!(all_finite(model.model()));
+    let mut clean = Sequential::<Line>::new(4).compile(Adam::new(0.01), Mse);
+    clean.fit(&x[..12], &y[..12], options);
+    assert_eq!(file_bytes(model.model()), file_bytes(clean.model()));
 }

@@ -37,6 +37,7 @@ fn synthetic_history(with_validation: bool, with_metrics: bool) -> History {
         epochs,
         best_epoch: Some(24),
         stopped_early: true,
+        ..Default::default()
     }
 }
 

@@ -49,9 +49,40 @@ pub struct History {
     /// Epoch whose weights the model has at the end (differs from the last when early
     /// stopping restored the best weights).
     pub best_epoch: Option<usize>,
-    /// Whether early stopping (or a callback) ended training early.
+    /// Whether early stopping (or a callback, or a non-finite batch) ended training early.
     pub stopped_early: bool,
+    /// The first batch whose loss or gradient was NaN or infinite, if any (its step was not
+    /// applied).
+    pub non_finite: Option<NonFiniteBatch>,
+    /// Batches dropped under [`OnNonFinite::SkipBatch`](crate::fit::OnNonFinite::SkipBatch).
+    pub skipped_batches: usize,
 }
+
+/// Where training met a NaN or infinity: `epoch` and `batch` count from 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct NonFiniteBatch {
+    /// The epoch.
+    pub epoch: usize,
+    /// The batch within the epoch.
+    pub batch: usize,
+    /// The batch's mean loss (finite if only the gradient was not).
+    pub loss: f64,
+}
+
+impl std::fmt::Display for NonFiniteBatch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "epoch {}, batch {}: the loss ({}) or its gradient is NaN or infinite; the step was \
+             not applied (diverging: lower the learning rate, clip gradients, check the data)",
+            self.epoch + 1,
+            self.batch + 1,
+            self.loss
+        )
+    }
+}
+
+impl std::error::Error for NonFiniteBatch {}
 
 impl History {
     /// The values of one logged quantity per epoch (`loss`, `val_accuracy`, …).

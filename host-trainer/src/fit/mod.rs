@@ -26,11 +26,11 @@ use rayon::prelude::*;
 use batch::{BatchContext, BatchStore, ChunkJob, CHUNK};
 pub use cross_validation::{cross_validate, CrossValidation};
 use history::progress_bar;
-pub use history::{format_log, EpochLog, Evaluation, History};
+pub use history::{format_log, EpochLog, Evaluation, History, NonFiniteBatch};
 pub use metric::{predicted_class, target_class, Metric};
 pub use options::{
-    AugmentFn, Augmentation, Callback, Control, EarlyStopping, FitOptions, Monitor, Schedule,
-    Validation, Verbosity,
+    AugmentFn, Augmentation, Callback, Control, EarlyStopping, FitOptions, Monitor, OnNonFinite,
+    Schedule, Validation, Verbosity,
 };
 
 /// Inputs and their targets.
@@ -244,6 +244,7 @@ where
             let bar = progress_bar(options.verbose, batches, epoch, options.epochs);
             let mut loss_sum = 0.0f64;
             let mut batch_count = 0usize;
+            let mut stop_now = false;
             for (b, batch) in order.chunks(batch_size).enumerate() {
                 let mut batch_loss = 0.0f64;
                 let ctx = BatchContext {
@@ -305,8 +306,31 @@ where
                         }
                     }
                 }
+                let batch_mean = batch_loss / batch.len() as f64;
+                if !batch_mean.is_finite() || !self.trainer.gradient_is_finite() {
+                    self.trainer.discard_gradient();
+                    let at = NonFiniteBatch {
+                        epoch,
+                        batch: b,
+                        loss: batch_mean,
+                    };
+                    if options.verbose != Verbosity::Silent {
+                        eprintln!("fit: {at}");
+                    }
+                    history.non_finite.get_or_insert(at);
+                    match options.on_non_finite {
+                        OnNonFinite::Stop => {
+                            stop_now = true;
+                            break;
+                        }
+                        OnNonFinite::SkipBatch => {
+                            history.skipped_batches += 1;
+                            continue;
+                        }
+                    }
+                }
                 let penalty = self.trainer.step(&mut self.model);
-                let mean = batch_loss / batch.len() as f64 + f64::from(penalty);
+                let mean = batch_mean + f64::from(penalty);
                 loss_sum += mean;
                 batch_count += 1;
                 if let Some(bar) = &bar {
@@ -314,7 +338,11 @@ where
                     bar.set_message(format!("loss: {:.4}", loss_sum / batch_count as f64));
                 }
             }
-            let loss = loss_sum / batch_count.max(1) as f64;
+            let loss = if stop_now && batch_count == 0 {
+                f64::NAN // not one finite batch this epoch
+            } else {
+                loss_sum / batch_count.max(1) as f64
+            };
             let metrics = self
                 .metrics
                 .iter()
@@ -342,7 +370,11 @@ where
             if options.verbose != Verbosity::Silent {
                 eprintln!("{}", format_log(&log, options.epochs));
             }
-            let mut control = Control::Continue;
+            let mut control = if stop_now {
+                Control::Stop
+            } else {
+                Control::Continue
+            };
             for cb in &options.callbacks {
                 if cb.call(&log) == Control::Stop {
                     control = Control::Stop;
@@ -354,7 +386,8 @@ where
                     Monitor::ValLoss => (log.val_loss, true),
                     Monitor::ValAccuracy => (log.get("val_accuracy"), false),
                 };
-                if let Some(v) = value {
+                // A NaN epoch is never the best one, so it is never restored.
+                if let Some(v) = value.filter(|v| v.is_finite()) {
                     let score = if lower_is_better { v } else { -v };
                     let improved = best
                         .as_ref()

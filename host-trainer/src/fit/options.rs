@@ -256,6 +256,22 @@ pub struct FitOptions<'a> {
     pub callbacks: Vec<Callback<'a>>,
     /// Use all cores for large batches (results are identical either way).
     pub parallel: bool,
+    /// What a batch with a NaN or infinite loss or gradient does (default: stop training).
+    pub on_non_finite: OnNonFinite,
+}
+
+/// What `fit` does with a batch whose loss or gradient is NaN or infinite. Either way that
+/// batch's step is never applied, so the weights stay finite, and
+/// [`History::non_finite`](crate::History::non_finite) names the first such batch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum OnNonFinite {
+    /// End training after that batch, with the weights from before it (Keras'
+    /// `TerminateOnNaN`, without the damaged step).
+    #[default]
+    Stop,
+    /// Drop that batch's gradient and go on with the next batch (counted in
+    /// [`History::skipped_batches`](crate::History::skipped_batches)).
+    SkipBatch,
 }
 
 impl Default for FitOptions<'_> {
@@ -271,6 +287,7 @@ impl Default for FitOptions<'_> {
             augmentation: None,
             callbacks: Vec::new(),
             parallel: true,
+            on_non_finite: OnNonFinite::Stop,
         }
     }
 }
