@@ -207,6 +207,7 @@ impl<'a> ModelInfo<'a> {
 
     /// [`ModelInfo::normalize`] for an input held as a slice (as [`AnyModel`](crate::AnyModel)
     /// takes it).
+    #[inline]
     pub fn standardize(&self, values: &mut [f32]) {
         if self.mean.len() != values.len() || self.std.len() != values.len() {
             return;
