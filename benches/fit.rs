@@ -48,7 +48,9 @@ fn tutorial(repeats: usize) {
             ..Default::default()
         };
         let t = Instant::now();
-        let history = model.fit(&x, &y, options);
+        let history = model
+            .fit(&x, &y, options)
+            .expect("the tutorial data pairs up");
         times.push(t.elapsed().as_secs_f64());
         final_loss = history.last().map_or(f64::NAN, |e| e.loss);
     }
@@ -84,7 +86,7 @@ fn digits(repeats: usize, seeds: &[u64]) -> Result<(), Box<dyn std::error::Error
                 ..Default::default()
             };
             let t = Instant::now();
-            let history = model.fit(&x, &y, options);
+            let history = model.fit(&x, &y, options)?;
             times.push(t.elapsed().as_secs_f64());
             let e = model.evaluate(&tx, &ty);
             last = (history.last().map_or(f64::NAN, |e| e.loss), e.metrics[0].1);

@@ -38,7 +38,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             verbose: Verbosity::Epochs,
             ..Default::default()
         },
-    );
+    )?;
 
     let eval = model.evaluate(&tx, &ty);
     let names = data.class_names().unwrap_or_default();

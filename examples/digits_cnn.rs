@@ -64,7 +64,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             },
             ..Default::default()
         },
-    );
+    )?;
     let training_time = started.elapsed();
 
     let eval = model.evaluate(&tx, &ty);

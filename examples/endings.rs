@@ -85,7 +85,7 @@ fn cancer() -> Result<Row, Box<dyn std::error::Error>> {
         let mut logits = Sequential::<CancerLogits>::new(seed)
             .compile(Adam::new(0.001), BinaryCrossEntropyWithLogits)
             .with_metrics(&[Metric::Accuracy]);
-        logits.fit(&x, &y, options());
+        logits.fit(&x, &y, options())?;
         accuracy[0].push(checked_accuracy(
             &logits.evaluate(&tx, &ty),
             &logits.predict(&tx),
@@ -95,7 +95,7 @@ fn cancer() -> Result<Row, Box<dyn std::error::Error>> {
         let mut probabilities = Sequential::<CancerProbabilities>::new(seed)
             .compile(Adam::new(0.001), BinaryCrossEntropy)
             .with_metrics(&[Metric::Accuracy]);
-        probabilities.fit(&x, &y, options());
+        probabilities.fit(&x, &y, options())?;
         accuracy[1].push(checked_accuracy(
             &probabilities.evaluate(&tx, &ty),
             &probabilities.predict(&tx),
@@ -123,7 +123,7 @@ fn iris() -> Result<Row, Box<dyn std::error::Error>> {
         let mut logits = Sequential::<IrisLogits>::new(seed)
             .compile(Adam::new(0.01), SoftmaxCrossEntropy)
             .with_metrics(&[Metric::Accuracy]);
-        logits.fit(&x, &y, options());
+        logits.fit(&x, &y, options())?;
         accuracy[0].push(checked_accuracy(
             &logits.evaluate(&tx, &ty),
             &logits.predict(&tx),
@@ -133,7 +133,7 @@ fn iris() -> Result<Row, Box<dyn std::error::Error>> {
         let mut probabilities = Sequential::<IrisProbabilities>::new(seed)
             .compile(Adam::new(0.01), CategoricalCrossEntropy)
             .with_metrics(&[Metric::Accuracy]);
-        probabilities.fit(&x, &y, options());
+        probabilities.fit(&x, &y, options())?;
         accuracy[1].push(checked_accuracy(
             &probabilities.evaluate(&tx, &ty),
             &probabilities.predict(&tx),

@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             early_stopping: Some(EarlyStopping::new(30)),
             ..Default::default()
         },
-    );
+    )?;
 
     let eval = model.evaluate(&tx, &ty);
     let names = data.class_names().unwrap_or_default();

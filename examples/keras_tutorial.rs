@@ -35,7 +35,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             epochs: 100,
             ..Default::default()
         },
-    );
+    )?;
 
     // model.predict(np.random.rand(10, 2))
     let new: Vec<[f32; 2]> = (0..10).map(|_| [rng.next_f32(), rng.next_f32()]).collect();

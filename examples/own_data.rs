@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             verbose: Verbosity::Silent,
             ..Default::default()
         },
-    );
+    )?;
     let eval = model.evaluate(&tx, &ty);
     let accuracy = eval.metric(Metric::Accuracy).unwrap_or(0.0);
     println!(

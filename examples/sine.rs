@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             early_stopping: Some(host_trainer::EarlyStopping::new(50)),
             ..Default::default()
         },
-    );
+    )?;
     let test = model.evaluate(test_x, test_y);
     // Against the noise-free curve: how well the network learned sin itself.
     let clean: Vec<[f32; 1]> = test_x.iter().map(|x| [x[0].sin()]).collect();

@@ -106,7 +106,7 @@ where
         ..Default::default()
     };
     let t = Instant::now();
-    black_box(model.fit(x, y, options));
+    black_box(model.fit(x, y, options).expect("fit"));
     let seconds = t.elapsed().as_secs_f64() / x.len().div_ceil(batch) as f64;
     set_override(None);
     let mut bytes = vec![0; ModelFile::<M>::MAX_BYTES];

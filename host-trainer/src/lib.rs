@@ -27,8 +27,8 @@ pub mod plot;
 
 pub use fit::{
     cross_validate, Augmentation, Callback, Compiled, Control, CrossValidation, EarlyStopping,
-    EpochLog, Evaluation, FitOptions, History, Metric, Monitor, NonFiniteBatch, OnNonFinite,
-    Schedule, Sequential, Validation, Verbosity,
+    EpochLog, Evaluation, FitError, FitOptions, History, Metric, Monitor, NonFiniteBatch,
+    OnNonFinite, Schedule, Sequential, Validation, Verbosity,
 };
 
 /// Everything a training program names, in one `use`: `embednn`'s prelude (layers, losses,
@@ -41,14 +41,15 @@ pub use fit::{
 ///     .compile(Adam::new(0.01), BinaryCrossEntropy)
 ///     .with_metrics(&[Metric::Accuracy]);
 /// let x = [[0.0f32, 1.0], [1.0, 0.0]];
-/// model.fit(&x, &[[1.0], [0.0]], FitOptions { epochs: 2, verbose: Verbosity::Silent, ..Default::default() });
+/// model.fit(&x, &[[1.0], [0.0]], FitOptions { epochs: 2, verbose: Verbosity::Silent, ..Default::default() })?;
 /// assert!(model.evaluate(&x, &[[1.0], [0.0]]).metric(Metric::Accuracy).is_some());
+/// # Ok::<(), FitError>(())
 /// ```
 pub mod prelude {
     pub use crate::data::{CsvSpec, DataError, Dataset, Preprocessor, SplitSpec, Standardizer};
     pub use crate::{
-        Augmentation, Callback, Compiled, Control, EarlyStopping, Evaluation, FitOptions, Metric,
-        Monitor, Schedule, Sequential, Validation, Verbosity,
+        Augmentation, Callback, Compiled, Control, EarlyStopping, Evaluation, FitError, FitOptions,
+        Metric, Monitor, OnNonFinite, Schedule, Sequential, Validation, Verbosity,
     };
     pub use embednn::prelude::*;
 }

@@ -232,8 +232,8 @@ fn a_sigmoid_model_fits_like_its_logits_twin_and_reports_the_real_accuracy() {
     let mut probs = Sequential::<CancerProbs>::new(11)
         .compile(Adam::new(0.001), BinaryCrossEntropy)
         .with_metrics(&METRICS);
-    logits.fit(&x, &y, options());
-    probs.fit(&x, &y, options());
+    logits.fit(&x, &y, options()).unwrap();
+    probs.fit(&x, &y, options()).unwrap();
     assert_eq!(bits(logits.model()), bits(probs.model()));
 
     let (a, b) = (logits.evaluate(&tx, &ty), probs.evaluate(&tx, &ty));
@@ -281,8 +281,8 @@ fn a_softmax_model_fits_like_its_logits_twin() {
     let mut probs = Sequential::<IrisProbs>::new(2)
         .compile(Adam::new(0.01), CategoricalCrossEntropy)
         .with_metrics(&METRICS);
-    logits.fit(&x, &y, options());
-    probs.fit(&x, &y, options());
+    logits.fit(&x, &y, options()).unwrap();
+    probs.fit(&x, &y, options()).unwrap();
     assert_eq!(bits(logits.model()), bits(probs.model()));
     let (a, b) = (logits.evaluate(&tx, &ty), probs.evaluate(&tx, &ty));
     for m in METRICS {

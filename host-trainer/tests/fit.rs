@@ -7,8 +7,8 @@ use std::sync::Arc;
 use embednn::format::{ModelFile, Preprocessing};
 use embednn::prelude::*;
 use host_trainer::{
-    Augmentation, Callback, Control, EarlyStopping, FitOptions, Metric, Monitor, OnNonFinite,
-    Schedule, Sequential, Validation, Verbosity,
+    Augmentation, Callback, Control, EarlyStopping, FitError, FitOptions, Metric, Monitor,
+    OnNonFinite, Schedule, Sequential, Validation, Verbosity,
 };
 
 type Net = (Dense<64, 64>, Relu, Dense<64, 10>);
@@ -57,7 +57,8 @@ fn train(threads: usize, seed: u64) -> Vec<u8> {
                 augmentation: Some(Augmentation::GaussianNoise(0.1)),
                 ..Default::default()
             },
-        );
+        )
+        .unwrap();
         file_bytes(m.model())
     })
 }
@@ -77,16 +78,18 @@ fn learns_a_classification_problem_with_validation() {
     let mut m = Sequential::<Net>::new(3)
         .compile(Adam::new(0.005), SoftmaxCrossEntropy)
         .with_metrics(&[Metric::Accuracy]);
-    let h = m.fit(
-        &x,
-        &y,
-        FitOptions {
-            epochs: 10,
-            validation: Validation::Split(0.2),
-            verbose: Verbosity::Silent,
-            ..Default::default()
-        },
-    );
+    let h = m
+        .fit(
+            &x,
+            &y,
+            FitOptions {
+                epochs: 10,
+                validation: Validation::Split(0.2),
+                verbose: Verbosity::Silent,
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert_eq!(h.epochs.len(), 10);
     let first = &h.epochs[0];
     let last = h.last().unwrap();
@@ -111,28 +114,30 @@ fn early_stopping_restores_the_best_weights() {
     let (vx, vy) = blobs(200, 5);
     let mut m = Sequential::<Net>::new(7).compile(Adam::new(0.05), SoftmaxCrossEntropy);
     let snapshots = std::cell::RefCell::new(Vec::new());
-    let h = m.fit_with_validation_data(
-        &x,
-        &y,
-        &vx,
-        &vy,
-        FitOptions {
-            epochs: 200,
-            batch_size: 10,
-            verbose: Verbosity::Silent,
-            early_stopping: Some(EarlyStopping {
-                monitor: Monitor::ValLoss,
-                patience: 5,
-                min_delta: 0.0,
-                restore_best_weights: true,
-            }),
-            callbacks: vec![Callback::new(|log| {
-                snapshots.borrow_mut().push(log.val_loss.unwrap());
-                Control::Continue
-            })],
-            ..Default::default()
-        },
-    );
+    let h = m
+        .fit_with_validation_data(
+            &x,
+            &y,
+            &vx,
+            &vy,
+            FitOptions {
+                epochs: 200,
+                batch_size: 10,
+                verbose: Verbosity::Silent,
+                early_stopping: Some(EarlyStopping {
+                    monitor: Monitor::ValLoss,
+                    patience: 5,
+                    min_delta: 0.0,
+                    restore_best_weights: true,
+                }),
+                callbacks: vec![Callback::new(|log| {
+                    snapshots.borrow_mut().push(log.val_loss.unwrap());
+                    Control::Continue
+                })],
+                ..Default::default()
+            },
+        )
+        .unwrap();
     assert!(h.stopped_early, "ran all {} epochs", h.epochs.len());
     let losses = snapshots.into_inner();
     let best = h.best_epoch.unwrap();
@@ -155,27 +160,29 @@ fn callbacks_can_stop_and_schedules_set_the_rate() {
     let (x, y) = blobs(100, 6);
     let mut m = Sequential::<Net>::new(1).compile(Adam::new(0.1), SoftmaxCrossEntropy);
     let rates = std::cell::RefCell::new(Vec::new());
-    let h = m.fit(
-        &x,
-        &y,
-        FitOptions {
-            epochs: 10,
-            verbose: Verbosity::Silent,
-            schedule: Schedule::Step {
-                every: 2,
-                factor: 0.5,
+    let h = m
+        .fit(
+            &x,
+            &y,
+            FitOptions {
+                epochs: 10,
+                verbose: Verbosity::Silent,
+                schedule: Schedule::Step {
+                    every: 2,
+                    factor: 0.5,
+                },
+                callbacks: vec![Callback::new(|log| {
+                    rates.borrow_mut().push(log.learning_rate);
+                    if log.epoch == 4 {
+                        Control::Stop
+                    } else {
+                        Control::Continue
+                    }
+                })],
+                ..Default::default()
             },
-            callbacks: vec![Callback::new(|log| {
-                rates.borrow_mut().push(log.learning_rate);
-                if log.epoch == 4 {
-                    Control::Stop
-                } else {
-                    Control::Continue
-                }
-            })],
-            ..Default::default()
-        },
-    );
+        )
+        .unwrap();
     assert_eq!(h.epochs.len(), 5);
     assert!(h.stopped_early);
     assert_eq!(rates.into_inner(), [0.1, 0.1, 0.05, 0.05, 0.025]);
@@ -209,7 +216,8 @@ fn augmentation_touches_training_samples_only() {
             })),
             ..Default::default()
         },
-    );
+    )
+    .unwrap();
     // 40 training samples × 3 epochs; the 10 validation samples are never augmented.
     assert_eq!(calls.load(Ordering::Relaxed), 120);
 }
@@ -245,7 +253,8 @@ fn validation_split_cuts_where_keras_does_and_validation_data_trains_on_everythi
                     validation: Validation::Split(fraction),
                     ..options
                 },
-            );
+            )
+            .unwrap();
         })
     };
     assert_eq!(split(0.3), 4);
@@ -253,7 +262,9 @@ fn validation_split_cuts_where_keras_does_and_validation_data_trains_on_everythi
     assert_eq!(split(1.0), 0);
     let (vx, vy) = blobs(5, 4);
     let all = trained_samples(|m, options| {
-        let h = m.fit_with_validation_data(&x, &y, &vx, &vy, options);
+        let h = m
+            .fit_with_validation_data(&x, &y, &vx, &vy, options)
+            .unwrap();
         let e = m.evaluate(&vx, &vy);
         assert_eq!(h.last().unwrap().val_loss, Some(e.loss));
     });
@@ -277,8 +288,8 @@ fn one_options_value_trains_models_of_different_shapes() {
     };
     let mut a = Sequential::<Net>::new(1).compile(Adam::new(0.01), SoftmaxCrossEntropy);
     let mut b = Sequential::<Other>::new(1).compile(Adam::new(0.01), CategoricalCrossEntropy);
-    a.fit(&x, &y, options.clone());
-    b.fit(&x, &y, options);
+    a.fit(&x, &y, options.clone()).unwrap();
+    b.fit(&x, &y, options).unwrap();
     // The clones share the callback.
     assert_eq!(seen.into_inner(), [0, 1, 0, 1]);
 }
@@ -291,16 +302,18 @@ fn models_with_batch_norm_train_on_whole_batches() {
         let mut m = Sequential::<BnNet>::new(2)
             .compile(Adam::new(0.01), SoftmaxCrossEntropy)
             .with_metrics(&[Metric::Accuracy]);
-        let h = m.fit(
-            &x,
-            &y,
-            FitOptions {
-                epochs: 8,
-                validation: Validation::Split(0.25),
-                verbose: Verbosity::Silent,
-                ..Default::default()
-            },
-        );
+        let h = m
+            .fit(
+                &x,
+                &y,
+                FitOptions {
+                    epochs: 8,
+                    validation: Validation::Split(0.25),
+                    verbose: Verbosity::Silent,
+                    ..Default::default()
+                },
+            )
+            .unwrap();
         (h, file_bytes(m.model()))
     };
     let (h, bytes) = run();
@@ -386,8 +399,12 @@ fn all_finite<M: Params>(m: &M) -> bool {
 fn a_nan_batch_stops_training_naming_epoch_and_batch_with_the_weights_from_before_it() {
     let (x, y) = with_a_nan_row();
     let mut model = Sequential::<Line>::new(3).compile(Adam::new(0.01), Mse);
-    let history = model.fit(&x, &y, nan_options(OnNonFinite::Stop));
-    let at = history.non_finite.expect("the NaN batch is reported");
+    let Err(FitError::NonFinite { at, history }) =
+        model.fit(&x, &y, nan_options(OnNonFinite::Stop))
+    else {
+        panic!("a NaN batch under OnNonFinite::Stop is an error");
+    };
+    assert_eq!(history.non_finite.map(|a| (a.epoch, a.batch)), Some((0, 3)));
     assert_eq!((at.epoch, at.batch), (0, 3));
     assert!(at.loss.is_nan());
     assert!(
@@ -400,14 +417,16 @@ fn a_nan_batch_stops_training_naming_epoch_and_batch_with_the_weights_from_befor
     assert!(all_finite(model.model()));
     // Exactly the three finite steps before it: one epoch on rows 0..12.
     let mut clean = Sequential::<Line>::new(3).compile(Adam::new(0.01), Mse);
-    clean.fit(
-        &x[..12],
-        &y[..12],
-        FitOptions {
-            epochs: 1,
-            ..nan_options(OnNonFinite::Stop)
-        },
-    );
+    clean
+        .fit(
+            &x[..12],
+            &y[..12],
+            FitOptions {
+                epochs: 1,
+                ..nan_options(OnNonFinite::Stop)
+            },
+        )
+        .unwrap();
     assert_eq!(file_bytes(model.model()), file_bytes(clean.model()));
 }
 
@@ -419,12 +438,44 @@ fn skipping_nan_batches_trains_as_if_they_were_not_there() {
         early_stopping: Some(EarlyStopping::new(2)),
         ..nan_options(OnNonFinite::SkipBatch)
     };
-    let history = model.fit(&x, &y, options.clone());
+    let history = model.fit(&x, &y, options.clone()).unwrap();
     assert_eq!(history.skipped_batches, 5, "one per epoch");
     assert_eq!(history.non_finite.map(|a| (a.epoch, a.batch)), Some((0, 3)));
     assert!(history.epochs.iter().all(|e| e.loss.is_finite()));
     assert!(all_finite(model.model()));
     let mut clean = Sequential::<Line>::new(4).compile(Adam::new(0.01), Mse);
-    clean.fit(&x[..12], &y[..12], options);
+    clean.fit(&x[..12], &y[..12], options).unwrap();
     assert_eq!(file_bytes(model.model()), file_bytes(clean.model()));
+}
+
+#[test]
+fn inputs_and_targets_of_different_lengths_are_an_error_before_any_training() {
+    let (x, y) = with_a_nan_row();
+    let mut model = Sequential::<Line>::new(5).compile(Adam::new(0.01), Mse);
+    let before = file_bytes(model.model());
+    let err = model
+        .fit(&x, &y[..15], nan_options(OnNonFinite::Stop))
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the training set has 16 inputs but 15 targets; they must pair up"
+    );
+    let err = model
+        .fit_with_validation_data(
+            &x[..12],
+            &y[..12],
+            &x[12..],
+            &y[13..],
+            nan_options(OnNonFinite::Stop),
+        )
+        .unwrap_err();
+    assert!(matches!(
+        err,
+        FitError::LengthMismatch {
+            set: "validation",
+            inputs: 4,
+            targets: 3
+        }
+    ));
+    assert_eq!(file_bytes(model.model()), before, "nothing was trained");
 }

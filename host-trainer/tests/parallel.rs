@@ -64,7 +64,8 @@ where
                 augmentation: Some(Augmentation::custom(augment)),
                 ..Default::default()
             },
-        );
+        )
+        .unwrap();
         bytes(m.model())
     });
     let threads_used = seen.lock().unwrap().len();

@@ -78,7 +78,7 @@ fn mean(values: impl Iterator<Item = f64>) -> f64 {
 /// )?;
 /// assert_eq!(cv.folds.len(), 5);
 /// assert!(cv.mean_metric(Metric::Mae).unwrap() < 0.1);
-/// # Ok::<(), host_trainer::data::DataError>(())
+/// # Ok::<(), host_trainer::FitError>(())
 /// ```
 pub fn cross_validate<'a, M, L, O>(
     k: usize,
@@ -87,7 +87,7 @@ pub fn cross_validate<'a, M, L, O>(
     y: &[Output<M>],
     build: impl Fn(usize) -> Compiled<M, L, O>,
     options: impl Fn(usize) -> FitOptions<'a>,
-) -> Result<CrossValidation, crate::data::DataError>
+) -> Result<CrossValidation, super::FitError>
 where
     M: Model + Init + Clone + Send + Sync,
     Input<M>: Send + Sync,
@@ -98,7 +98,8 @@ where
     L: Loss<Output<M>, Target = Output<M>> + Sync,
     O: Optimizer,
 {
-    let n = x.len().min(y.len());
+    super::same_length("training", x, y)?;
+    let n = x.len();
     let mut folds = Vec::new();
     for (f, fold) in crate::data::k_fold(n, k, seed)?.into_iter().enumerate() {
         let pick = |rows: &[usize]| -> (Vec<Input<M>>, Vec<Output<M>>) {
@@ -109,7 +110,7 @@ where
         let (tx, ty) = pick(&fold.train);
         let (vx, vy) = pick(&fold.validation);
         let mut model = build(f);
-        model.fit(&tx, &ty, options(f));
+        model.fit(&tx, &ty, options(f))?;
         folds.push(model.evaluate(&vx, &vy));
     }
     Ok(CrossValidation { folds })

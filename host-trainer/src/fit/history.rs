@@ -84,6 +84,58 @@ impl std::fmt::Display for NonFiniteBatch {
 
 impl std::error::Error for NonFiniteBatch {}
 
+/// Why [`Compiled::fit`](crate::Compiled::fit) (or [`cross_validate`](crate::cross_validate))
+/// did not train, or did not finish.
+#[derive(Debug)]
+pub enum FitError {
+    /// Inputs and targets differ in number (nothing was trained: a silent truncation would
+    /// hide a misaligned data set).
+    LengthMismatch {
+        /// `"training"` or `"validation"`.
+        set: &'static str,
+        /// Number of inputs.
+        inputs: usize,
+        /// Number of targets.
+        targets: usize,
+    },
+    /// A batch's loss or gradient was NaN or infinite and
+    /// [`OnNonFinite::Stop`](crate::fit::OnNonFinite::Stop) ended training; the model keeps the
+    /// weights from before that batch, and `history` has the epochs up to it.
+    NonFinite {
+        /// Where.
+        at: NonFiniteBatch,
+        /// What was trained before it.
+        history: Box<History>,
+    },
+    /// The folds of a cross-validation could not be cut.
+    Data(crate::data::DataError),
+}
+
+impl From<crate::data::DataError> for FitError {
+    fn from(e: crate::data::DataError) -> Self {
+        FitError::Data(e)
+    }
+}
+
+impl std::fmt::Display for FitError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FitError::LengthMismatch {
+                set,
+                inputs,
+                targets,
+            } => write!(
+                f,
+                "the {set} set has {inputs} inputs but {targets} targets; they must pair up"
+            ),
+            FitError::NonFinite { at, .. } => write!(f, "training stopped at {at}"),
+            FitError::Data(e) => e.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for FitError {}
+
 impl History {
     /// The values of one logged quantity per epoch (`loss`, `val_accuracy`, …).
     pub fn series(&self, name: &str) -> Vec<f64> {

@@ -26,7 +26,7 @@ use rayon::prelude::*;
 use batch::{BatchContext, BatchStore, ChunkJob, CHUNK};
 pub use cross_validation::{cross_validate, CrossValidation};
 use history::progress_bar;
-pub use history::{format_log, EpochLog, Evaluation, History, NonFiniteBatch};
+pub use history::{format_log, EpochLog, Evaluation, FitError, History, NonFiniteBatch};
 pub use metric::{predicted_class, target_class, Metric};
 pub use options::{
     AugmentFn, Augmentation, Callback, Control, EarlyStopping, FitOptions, Monitor, OnNonFinite,
@@ -35,6 +35,31 @@ pub use options::{
 
 /// Inputs and their targets.
 type Samples<'a, M> = (&'a [Input<M>], &'a [Output<M>]);
+
+fn same_length<X, Y>(set: &'static str, x: &[X], y: &[Y]) -> Result<(), FitError> {
+    if x.len() == y.len() {
+        Ok(())
+    } else {
+        Err(FitError::LengthMismatch {
+            set,
+            inputs: x.len(),
+            targets: y.len(),
+        })
+    }
+}
+
+impl History {
+    /// The run as `fit` reports it: an error if a non-finite batch stopped it.
+    fn into_result(self, on_non_finite: OnNonFinite) -> Result<History, FitError> {
+        match (self.non_finite, on_non_finite) {
+            (Some(at), OnNonFinite::Stop) => Err(FitError::NonFinite {
+                at,
+                history: Box::new(self),
+            }),
+            _ => Ok(self),
+        }
+    }
+}
 
 /// A model before training is configured: built from a seed (Glorot-uniform weights, zero biases).
 pub struct Sequential<M> {
@@ -179,9 +204,20 @@ where
     }
 
     /// Trains on `x`/`y` (Keras' `fit`), validating on the split `options.validation` asks
-    /// for, if any. Extra items in the longer slice are ignored.
-    pub fn fit(&mut self, x: &[Input<M>], y: &[Output<M>], options: FitOptions<'_>) -> History {
-        let n = x.len().min(y.len());
+    /// for, if any.
+    ///
+    /// Errors: `x` and `y` of different lengths ([`FitError::LengthMismatch`], before any
+    /// training), and a NaN or infinite batch under [`OnNonFinite::Stop`], the default
+    /// ([`FitError::NonFinite`], naming the epoch and batch; the weights are those from before
+    /// it).
+    pub fn fit(
+        &mut self,
+        x: &[Input<M>],
+        y: &[Output<M>],
+        options: FitOptions<'_>,
+    ) -> Result<History, FitError> {
+        same_length("training", x, y)?;
+        let n = x.len();
         let (train_x, train_y, val) = match options.validation {
             Validation::None => (&x[..n], &y[..n], None),
             Validation::Split(fraction) => {
@@ -197,6 +233,7 @@ where
             }
         };
         self.fit_parts(train_x, train_y, val, &options)
+            .into_result(options.on_non_finite)
     }
 
     /// Trains on `x`/`y` and validates on a separate set `validation_x`/`validation_y` after
@@ -209,10 +246,12 @@ where
         validation_x: &[Input<M>],
         validation_y: &[Output<M>],
         options: FitOptions<'_>,
-    ) -> History {
-        let n = x.len().min(y.len());
+    ) -> Result<History, FitError> {
+        same_length("training", x, y)?;
+        same_length("validation", validation_x, validation_y)?;
         let val = Some((validation_x, validation_y));
-        self.fit_parts(&x[..n], &y[..n], val, &options)
+        self.fit_parts(x, y, val, &options)
+            .into_result(options.on_non_finite)
     }
 
     fn fit_parts(

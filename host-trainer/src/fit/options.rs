@@ -231,8 +231,9 @@ impl core::fmt::Debug for Callback<'_> {
 /// let x = [[0.5f32, -0.5]; 8];
 /// let mut small = Sequential::<(Dense<2, 1>,)>::new(1).compile(Sgd::new(0.1), Mse);
 /// let mut wide = Sequential::<(Dense<2, 8>, Relu, Dense<8, 3>)>::new(1).compile(Sgd::new(0.1), Mse);
-/// small.fit(&x, &[[1.0]; 8], options.clone());
-/// wide.fit(&x, &[[1.0, 0.0, 0.0]; 8], options);
+/// small.fit(&x, &[[1.0]; 8], options.clone())?;
+/// wide.fit(&x, &[[1.0, 0.0, 0.0]; 8], options)?;
+/// # Ok::<(), host_trainer::FitError>(())
 /// ```
 #[derive(Clone, Debug)]
 pub struct FitOptions<'a> {
