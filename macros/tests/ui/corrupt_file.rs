@@ -1,0 +1,3 @@
+embednn_macros::include_model!(pub MODEL = "../../../../macros/tests/models/corrupt.ennm");
+
+fn main() {}
