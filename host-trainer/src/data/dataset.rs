@@ -2,7 +2,7 @@
 //! tensors ([`Dataset::inputs`], [`Dataset::one_hot_targets`], …).
 
 use std::fs::File;
-use std::io::{BufReader, Read};
+use std::io::Read;
 use std::path::Path;
 
 use embednn::{Buffer, Tensor};
@@ -153,7 +153,7 @@ impl Dataset {
         let path = path.as_ref();
         let file = path.display().to_string();
         match File::open(path) {
-            Ok(handle) => Self::from_reader(file, BufReader::new(handle), spec),
+            Ok(handle) => Self::from_reader(file, handle, spec),
             Err(source) => Err(DataError::Io { file, source }),
         }
     }
@@ -163,12 +163,54 @@ impl Dataset {
     /// Cells are trimmed of surrounding ASCII whitespace; blank lines are skipped. Feature and
     /// regression cells must parse as finite `f32`. Class labels are compared as trimmed text;
     /// inferred classes are sorted numerically if every label is an integer, else by text.
+    ///
+    /// The text is parsed record by record straight into the `f32` storage (no row is kept as
+    /// text), `reader` is buffered here, and one record takes at most
+    /// [`CsvSpec::max_record_bytes`] while it is read. Besides the cell errors, the text can be
+    /// refused as [`DataError::FieldTooLong`], [`DataError::RecordTooLong`],
+    /// [`DataError::UnterminatedQuote`], [`DataError::InvalidUtf8`] (a header name or a cell that
+    /// is read) and [`DataError::DuplicateColumn`] (a name the spec uses, or any feature's name
+    /// under [`Features::AllButTarget`](super::Features::AllButTarget), is in the header twice).
     pub fn from_reader(
         source: impl Into<String>,
         reader: impl Read,
         spec: &CsvSpec,
     ) -> Result<Self, DataError> {
         read_csv::load(source.into(), reader, spec)
+    }
+
+    /// The column names of a CSV file's header row, trimmed, without reading further; cells are
+    /// limited to [`CsvSpec::DEFAULT_MAX_FIELD_BYTES`] and the row to
+    /// [`CsvSpec::DEFAULT_MAX_RECORD_BYTES`].
+    ///
+    /// Errors: [`DataError::Io`], [`DataError::NoHeader`] (no row, or only empty names), and
+    /// the parse errors of [`Dataset::from_reader`].
+    pub fn csv_header(path: impl AsRef<Path>) -> Result<Vec<String>, DataError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        match File::open(path) {
+            Ok(handle) => read_csv::header(&file, handle),
+            Err(source) => Err(DataError::Io { file, source }),
+        }
+    }
+
+    /// Reads a CSV file of features with no target column (e.g. rows to predict): the
+    /// `columns` (every column if `None`, whose names must then be distinct) of every row as
+    /// finite `f32`s, read as [`Dataset::from_reader`] reads features, with the default limits.
+    ///
+    /// Returns the chosen columns' names, in the order given, and the values, row-major.
+    ///
+    /// Errors: as [`Dataset::from_reader`]; [`DataError::NoRows`] if there are no values.
+    pub fn csv_features(
+        path: impl AsRef<Path>,
+        columns: Option<&[String]>,
+    ) -> Result<(Vec<String>, Vec<f32>), DataError> {
+        let path = path.as_ref();
+        let file = path.display().to_string();
+        match File::open(path) {
+            Ok(handle) => read_csv::features(&file, handle, columns),
+            Err(source) => Err(DataError::Io { file, source }),
+        }
     }
 
     /// Where the data came from (the file name), as used in error messages.

@@ -20,7 +20,8 @@ pub enum DataError {
         /// What the operating system said.
         source: std::io::Error,
     },
-    /// The CSV reader failed for a reason other than I/O.
+    /// A CSV reader failed for a reason other than I/O. This crate's reader reports each
+    /// problem as its own variant instead; this one is for other readers of CSV text.
     #[error("{file}: line {line}: malformed CSV: {message}")]
     Csv {
         /// The file.
@@ -43,13 +44,51 @@ pub enum DataError {
         file: String,
     },
     /// A cell is not valid UTF-8.
-    #[error("{file}: line {line}, column `{column}`: the cell is not valid UTF-8")]
+    #[error("{file}: line {line}, column `{column}`: the cell is not valid UTF-8 (byte {} of the cell, 0x{byte:02x}, is the first invalid one)", .offset + 1)]
     InvalidUtf8 {
         /// The file.
         file: String,
-        /// The line of the cell.
+        /// The line of the record holding the cell.
         line: u64,
         /// The column's header name (or its position if the header itself is unreadable).
+        column: String,
+        /// Where in the cell (trimmed, 0-based) the first byte that is not UTF-8 is.
+        offset: usize,
+        /// That byte.
+        byte: u8,
+    },
+    /// A cell is longer than [`CsvSpec::max_field_bytes`](super::CsvSpec::max_field_bytes).
+    #[error("{file}: line {line}, column `{column}`: the cell is longer than the limit of {limit} bytes (CsvSpec::max_field_bytes)")]
+    FieldTooLong {
+        /// The file.
+        file: String,
+        /// The line where the record holding the cell starts.
+        line: u64,
+        /// The cell's column (its position if it is in the header or past the header's end).
+        column: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// A record is longer than [`CsvSpec::max_record_bytes`](super::CsvSpec::max_record_bytes).
+    #[error("{file}: line {line}, column `{column}`: the record passes the limit of {limit} bytes in this cell (CsvSpec::max_record_bytes)")]
+    RecordTooLong {
+        /// The file.
+        file: String,
+        /// The line where the record starts.
+        line: u64,
+        /// The column being read when the record passed the limit.
+        column: String,
+        /// The limit, in bytes.
+        limit: usize,
+    },
+    /// The file ends inside a quoted cell: its closing `"` is missing.
+    #[error("{file}: line {line}, column `{column}`: the quoted cell is never closed (the file ends before its closing quote)")]
+    UnterminatedQuote {
+        /// The file.
+        file: String,
+        /// The line where the record holding the cell starts.
+        line: u64,
+        /// The cell's column (its position if it is in the header or past the header's end).
         column: String,
     },
     /// A column named in the [`CsvSpec`](super::CsvSpec) is not in the header.
@@ -64,7 +103,8 @@ pub enum DataError {
         /// The header's column names.
         available: Vec<String>,
     },
-    /// A column named in the [`CsvSpec`](super::CsvSpec) appears more than once in the header.
+    /// A column the [`CsvSpec`](super::CsvSpec) uses (the target, a named feature, or any column
+    /// when every column but the target is a feature) appears more than once in the header.
     #[error("{file}: line {line}, column `{column}`: the header has this name {count} times, so it is ambiguous")]
     DuplicateColumn {
         /// The file.
