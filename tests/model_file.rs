@@ -281,6 +281,13 @@ fn atomic_save_to_disk() {
     let mut loaded = zeros::<Iris>();
     ModelFile::load_into(&mut loaded, &bytes).unwrap();
     assert_eq!(loaded, iris);
+    // As readable as a file File::create makes (tempfile's own default is 0600).
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode & 0o444, 0o444 & !umask_bits(), "mode {mode:o}");
+    }
     // No temporary file is left behind.
     let names: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -388,4 +395,15 @@ fn every_example_model_round_trips() {
     round_trip::<DigitsHead>("DigitsHead");
     round_trip::<DigitsCnn>("DigitsCnn");
     round_trip::<GestureCnn>("GestureCnn");
+}
+
+/// The read bits the process umask removes (from a file created the ordinary way).
+#[cfg(unix)]
+fn umask_bits() -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = std::env::temp_dir().join(format!("embednn-umask-{}", std::process::id()));
+    std::fs::write(&probe, b"").unwrap();
+    let mode = std::fs::metadata(&probe).unwrap().permissions().mode();
+    std::fs::remove_file(&probe).unwrap();
+    0o444 & !mode
 }

@@ -273,11 +273,14 @@ fn save_atomically(
         .map(|n| n.to_string_lossy())
         .unwrap_or_default();
     // Dropped (and so deleted) on any error before `persist`.
-    let mut file = tempfile::Builder::new()
-        .prefix(&std::format!(".{name}."))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(named)?;
+    let prefix = std::format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // tempfile creates 0600 files; a model file is as readable as any other new file (0644,
+    // less the umask), as File::create made it.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
+    let mut file = builder.tempfile_in(dir).map_err(named)?;
     file.write_all(&bytes).map_err(named)?;
     file.as_file().sync_all().map_err(named)?;
     file.persist(path).map_err(|e| named(e.error))?;
