@@ -20,6 +20,7 @@ step cargo build -p embednn --lib --release --target thumbv6m-none-eabi
 step scripts/fuzz.sh short # loader and CSV reader under libFuzzer, 25 s each; needs nightly
 # Firmware: Cortex-M4F and Cortex-M0 under QEMU, then the no-panic link check.
 step scripts/firmware.sh test
+step scripts/firmware.sh deploy-test # any model file: the template on both cores, bit for bit
 step scripts/firmware.sh no-panic
 step scripts/firmware.sh lint
 echo

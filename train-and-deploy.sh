@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The whole story in one command: train the sine model on the host, write its model file, build
-# Cortex-M4F firmware around that file and run it under QEMU, printing the device's predictions
-# next to the host's (they must be bit-identical; the firmware fails otherwise).
+# the firmware template (examples/firmware-template, include_model!) around that file for the
+# Cortex-M4F and run it under QEMU; every output must be bit-identical to the host's run of the
+# same file. `scripts/firmware.sh deploy FILE [m4f|m0|both]` does the same for any model file.
 set -euo pipefail
 cd "$(dirname "$0")"
 source scripts/prerequisites.sh

@@ -10,8 +10,13 @@
 #   scripts/firmware.sh bench             instructions, flash, RAM and stack per model (Markdown,
 #                                         and one `RESULT bench` line per model)
 #   scripts/firmware.sh lint              cargo fmt --check and clippy -D warnings on every firmware crate
-#   scripts/firmware.sh deploy [FILE]     build the Cortex-M4F sine firmware around model file FILE
-#                                         (default: examples/firmware/models/sine.ennm) and run it
+#   scripts/firmware.sh deploy [FILE] [m4f|m0|both]
+#                                         build the firmware template (examples/firmware-template)
+#                                         around any model file FILE (default: the sine model) for
+#                                         the core (default m4f), run it under QEMU and compare
+#                                         every output with the host's, bit for bit
+#   scripts/firmware.sh deploy-test       deploy iris, digits, digits_cnn, gestures and a model of
+#                                         a type no code names to both cores
 #
 # All firmware shares one target directory, target/firmware (override: FIRMWARE_TARGET_DIR).
 # Each QEMU run is bounded by a timeout (FIRMWARE_TIMEOUT seconds, default 300).

@@ -15,7 +15,11 @@
 //! ```
 //!
 //! The path is relative to the including crate's `Cargo.toml` (`CARGO_MANIFEST_DIR`), as
-//! `include_bytes!` paths are not; the crate is rebuilt when the file changes. A missing file, a
+//! `include_bytes!` paths are not; the crate is rebuilt when the file changes. With
+//! `, env = "EMBEDNN_MODEL"` after the path, the variable's value (when set and not empty at
+//! build time) is the file instead, so one firmware crate builds around any model file; give the
+//! crate a `build.rs` that prints `cargo:rerun-if-env-changed=EMBEDNN_MODEL` so a new value
+//! rebuilds it. A missing file, a
 //! corrupt one (bad magic, CRC, truncation, …) or a layer the macro cannot name is a compile error
 //! that names the file and gives the loader's message.
 //!
@@ -54,13 +58,21 @@ struct Request {
     /// The type the user expects, as written.
     expected: Option<String>,
     path: String,
+    /// An environment variable whose value, when set at build time, replaces `path`.
+    env: Option<String>,
 }
 
 fn expand(input: TokenStream) -> Result<TokenStream, String> {
     let request = parse(input)?;
     let dir = std::env::var("CARGO_MANIFEST_DIR").map_err(|_| "CARGO_MANIFEST_DIR is not set")?;
-    let path = PathBuf::from(dir).join(&request.path);
-    let shown = request.path.as_str();
+    let chosen = request
+        .env
+        .as_deref()
+        .and_then(|var| std::env::var(var).ok())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| request.path.clone());
+    let path = PathBuf::from(dir).join(&chosen);
+    let shown = chosen.as_str();
     let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     let info = ModelInfo::parse(&bytes).map_err(|e| format!("{shown}: {e}"))?;
     let params: Vec<f32> = info.params.iter().collect();
@@ -249,8 +261,9 @@ fn camel_case(name: &str) -> String {
 
 /// Reads `VIS [static] NAME [: TYPE] = "PATH"` (a trailing `;` is allowed).
 fn parse(input: TokenStream) -> Result<Request, String> {
-    const USAGE: &str =
-        "expected `include_model!(pub NAME = \"path.ennm\")` or `include_model!(pub NAME: Type = \"path.ennm\")`";
+    const USAGE: &str = "expected `include_model!(pub NAME = \"path.ennm\")` or \
+         `include_model!(pub NAME: Type = \"path.ennm\")`, optionally followed by \
+         `, env = \"VARIABLE\"`";
     let mut tokens = input.into_iter().peekable();
     let mut visibility = String::new();
     if let Some(TokenTree::Ident(i)) = tokens.peek() {
@@ -301,6 +314,26 @@ fn parse(input: TokenStream) -> Result<Request, String> {
         }
         _ => return Err(USAGE.into()),
     };
+    let mut env = None;
+    if let Some(TokenTree::Punct(p)) = tokens.peek() {
+        if p.as_char() == ',' {
+            tokens.next();
+            match (tokens.next(), tokens.next(), tokens.next()) {
+                (
+                    Some(TokenTree::Ident(key)),
+                    Some(TokenTree::Punct(eq)),
+                    Some(TokenTree::Literal(var)),
+                ) if key.to_string() == "env" && eq.as_char() == '=' => {
+                    let var = var.to_string();
+                    env = var
+                        .strip_prefix('"')
+                        .and_then(|v| v.strip_suffix('"'))
+                        .map(str::to_string);
+                }
+                _ => return Err(USAGE.into()),
+            }
+        }
+    }
     match tokens.next() {
         None => {}
         Some(TokenTree::Punct(p)) if p.as_char() == ';' && tokens.next().is_none() => {}
@@ -311,6 +344,7 @@ fn parse(input: TokenStream) -> Result<Request, String> {
         name,
         expected,
         path,
+        env,
     })
 }
 

@@ -1,4 +1,4 @@
-//! `cargo xtask firmware test|no-panic|bench|lint|deploy [FILE]`: builds the firmware workspace in
+//! `cargo xtask firmware test|no-panic|bench|lint|deploy [FILE] [CORE]|deploy-test`: builds the firmware workspace in
 //! `examples/firmware`, runs it under QEMU and checks what it prints and what its ELFs hold.
 //!
 //! All firmware shares one target directory, `target/firmware` (override: `FIRMWARE_TARGET_DIR`).
@@ -12,7 +12,7 @@ use crate::elf::Elf;
 use crate::fields::Line;
 use crate::qemu::{self, Machine};
 use crate::table::{self, ModelRow};
-use crate::{checks, prereq, Failure};
+use crate::{checks, deploy, prereq, Failure};
 
 /// The subcommands, for `--help` and usage errors.
 pub const USAGE: &str = "\
@@ -25,8 +25,12 @@ usage: cargo xtask firmware COMMAND   (or scripts/firmware.sh COMMAND)
   bench           instructions, flash, RAM and stack per model (Markdown tables and one
                   `RESULT bench` line per model)
   lint            cargo fmt --check and clippy -D warnings on every firmware crate
-  deploy [FILE]   build the Cortex-M4F sine firmware around model file FILE (default:
-                  examples/firmware/models/sine.ennm) and run it
+  deploy [FILE] [m4f|m0|both]
+                  build the firmware template (examples/firmware-template) around any model
+                  file FILE (default: examples/firmware/models/sine.ennm) for the core (default
+                  m4f), run it under QEMU and check every output against the host's, bit for bit
+  deploy-test     deploy the example files (iris, digits, digits_cnn, gestures) and a model of a
+                  type no code names to both cores
 
 environment: FIRMWARE_TARGET_DIR (default target/firmware), FIRMWARE_TIMEOUT (seconds per QEMU
 run, default 300)";
@@ -117,8 +121,10 @@ pub fn main(args: &[&str]) -> Result<(), Failure> {
         ["no-panic"] => fw.no_panic(),
         ["bench"] => fw.bench(),
         ["lint"] => fw.lint(),
-        ["deploy"] => fw.deploy(None),
-        ["deploy", file] => fw.deploy(Some(Path::new(file))),
+        ["deploy"] => fw.deploy(None, "m4f"),
+        ["deploy", file] => fw.deploy(Some(Path::new(file)), "m4f"),
+        ["deploy", file, core] => fw.deploy(Some(Path::new(file)), core),
+        ["deploy-test"] => fw.deploy_test(),
         ["help" | "-h" | "--help"] => {
             println!("{USAGE}");
             Ok(())
@@ -356,6 +362,37 @@ impl Firmware {
                 .to_string()
                 .into());
         }
+        step("cargo fmt --check and clippy on examples/firmware-template (both cores)");
+        let template = self.root().join("examples/firmware-template");
+        let cargo = || {
+            let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+            cmd.current_dir(&template).env(
+                "CARGO_TARGET_DIR",
+                self.root().join("target/firmware-template"),
+            );
+            cmd
+        };
+        let mut checks = vec![vec!["fmt", "--check"]];
+        for target in [prereq::M4F, prereq::M0] {
+            checks.push(vec![
+                "clippy",
+                "--release",
+                "--target",
+                target,
+                "--",
+                "-D",
+                "warnings",
+            ]);
+        }
+        for args in checks {
+            if !cargo().args(&args).status().is_ok_and(|s| s.success()) {
+                return Err(format!(
+                    "examples/firmware-template: cargo {} failed",
+                    args.join(" ")
+                )
+                .into());
+            }
+        }
         for krate in CRATES {
             step(&format!("clippy examples/firmware/{}", krate.dir));
             // The common crate's host side (feature `build`, the build scripts' generators) too.
@@ -373,30 +410,59 @@ impl Firmware {
         Ok(())
     }
 
-    fn deploy(&self, file: Option<&Path>) -> Result<(), Failure> {
+    fn root(&self) -> &Path {
+        self.dir
+            .parent()
+            .and_then(Path::parent)
+            .unwrap_or(Path::new("."))
+    }
+
+    fn deploy(&self, file: Option<&Path>, core: &str) -> Result<(), Failure> {
         let default = self.dir.join("models/sine.ennm");
         let file = file.unwrap_or(&default);
         if !file.is_file() {
             return Err(format!("no model file {}", file.display()).into());
         }
-        let model = file
-            .canonicalize()
-            .map_err(|e| format!("{}: {e}", file.display()))?;
-        prereq::targets(&[prereq::M4F])?;
+        let cores = deploy::cores(core)?;
+        prereq::targets(&cores.iter().map(|c| c.target).collect::<Vec<_>>())?;
         prereq::qemu()?;
-        step(&format!(
-            "build the Cortex-M4F sine firmware around {}",
-            model.display()
-        ));
-        self.build(M4F, &["--bin", "sine"], Some(("EMBEDNN_MODEL", &model)))
-            .map_err(|_| {
-                format!(
-                    "the firmware does not build with {} (see the build script's message above)",
-                    model.display()
-                )
-            })?;
-        step("run it (QEMU mps2-an386): each input, the device's prediction and the host's");
-        self.run(M4F, "sine")?;
+        for core in cores {
+            step(&format!(
+                "build the firmware template around {} for the {} and run it (QEMU {:?})",
+                file.display(),
+                core.name,
+                core.machine
+            ));
+            deploy::deploy(self.root(), file, core, self.timeout)?;
+        }
+        Ok(())
+    }
+
+    fn deploy_test(&self) -> Result<(), Failure> {
+        let start = Instant::now();
+        prereq::targets(&[prereq::M4F, prereq::M0])?;
+        prereq::qemu()?;
+        let root = self.root();
+        let files = [
+            "examples/firmware/models/iris.ennm",
+            "examples/firmware/models/digits.ennm",
+            "examples/firmware/models/digits_cnn.ennm",
+            "examples/firmware/models/gestures.ennm",
+            // Conv1d, BatchNorm, LeakyReLU, MaxPool1d, Dropout, Dense, Sigmoid: a type that only
+            // macros/tests/include.rs names.
+            "macros/tests/models/screening.ennm",
+        ];
+        for core in [deploy::M4F, deploy::M0] {
+            for file in files {
+                step(&format!("{file} on the {}", core.name));
+                deploy::deploy(root, &root.join(file), core, self.timeout)?;
+            }
+        }
+        println!(
+            "\nAny-model deployment passed in {}s: {} files on 2 cores.",
+            start.elapsed().as_secs(),
+            files.len()
+        );
         Ok(())
     }
 }

@@ -7,6 +7,7 @@
 //! command line.
 
 mod checks;
+mod deploy;
 mod elf;
 mod fields;
 mod firmware;
@@ -17,7 +18,7 @@ mod table;
 use std::path::Path;
 use std::process::ExitCode;
 
-const USAGE: &str = "usage: cargo xtask firmware test | no-panic | bench | lint | deploy [FILE]
+const USAGE: &str = "usage: cargo xtask firmware test | no-panic | bench | lint | deploy [FILE] [m4f|m0|both] | deploy-test
        cargo xtask qemu mps2-an386|microbit ELF   (the firmware's cargo runner)";
 
 /// Why a task stopped.
