@@ -362,7 +362,7 @@ impl Firmware {
                 .to_string()
                 .into());
         }
-        step("cargo fmt --check and clippy on examples/firmware-template (both cores)");
+        step("cargo fmt --check and clippy on examples/firmware-template (QEMU on both cores; STM32F411RE, nRF52840, RP2040 with defmt)");
         let template = self.root().join("examples/firmware-template");
         let cargo = || {
             let mut cmd = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
@@ -373,16 +373,20 @@ impl Firmware {
             cmd
         };
         let mut checks = vec![vec!["fmt", "--check"]];
-        for target in [prereq::M4F, prereq::M0] {
-            checks.push(vec![
-                "clippy",
-                "--release",
-                "--target",
-                target,
-                "--",
-                "-D",
-                "warnings",
-            ]);
+        // QEMU on both cores, and each real part with defmt.
+        for (target, features) in [
+            (prereq::M4F, ""),
+            (prereq::M0, ""),
+            (prereq::M4F, "stm32f411re,defmt"),
+            (prereq::M4F, "nrf52840,defmt"),
+            (prereq::M0, "rp2040,defmt"),
+        ] {
+            let mut args = vec!["clippy", "--release", "--target", target];
+            if !features.is_empty() {
+                args.extend(["--features", features]);
+            }
+            args.extend(["--", "-D", "warnings"]);
+            checks.push(args);
         }
         for args in checks {
             if !cargo().args(&args).status().is_ok_and(|s| s.success()) {
