@@ -432,10 +432,10 @@ impl Firmware {
         prereq::qemu()?;
         for core in cores {
             step(&format!(
-                "build the firmware template around {} for the {} and run it (QEMU {:?})",
+                "build the firmware template around {} for the {} and run it (QEMU {})",
                 file.display(),
                 core.name,
-                core.machine
+                core.machine.name()
             ));
             deploy::deploy(self.root(), file, core, self.timeout)?;
         }

@@ -27,6 +27,14 @@ impl Machine {
         }
     }
 
+    /// QEMU's name for the machine.
+    pub fn name(self) -> &'static str {
+        match self {
+            Machine::Mps2An386 => "mps2-an386",
+            Machine::Microbit => "microbit",
+        }
+    }
+
     /// The arguments of `qemu-system-arm` that boot `elf` on this machine, with semihosting (the
     /// firmware prints and exits through it, so QEMU's exit status is the firmware's).
     pub fn args(self, elf: &Path) -> Vec<String> {
