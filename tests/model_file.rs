@@ -328,6 +328,35 @@ fn concurrent_saves_leave_one_whole_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// A temporary file a crashed save left behind is deleted by the next save of that path once it
+/// is stale; a fresh one (another save in progress) and other files are left alone.
+#[cfg(feature = "std")]
+#[test]
+fn the_next_save_cleans_up_after_a_crashed_one() {
+    let dir = std::env::temp_dir().join(format!("embednn-stale-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let stale = dir.join(".iris.ennm.a1b2c3.tmp");
+    let fresh = dir.join(".iris.ennm.d4e5f6.tmp");
+    let other = dir.join(".other.ennm.a1b2c3.tmp");
+    for f in [&stale, &fresh, &other] {
+        std::fs::write(f, b"half a model").unwrap();
+    }
+    let old = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for f in [&stale, &other] {
+        std::fs::File::options()
+            .write(true)
+            .open(f)
+            .unwrap()
+            .set_modified(old)
+            .unwrap();
+    }
+    let iris = Iris::init(Initializer::GlorotUniform, &mut Rng::seed(8));
+    ModelFile::save(&iris, &IRIS_PRE, dir.join("iris.ennm")).unwrap();
+    assert!(!stale.exists(), "the stale temporary is gone");
+    assert!(fresh.exists() && other.exists());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 /// A save that cannot happen says where, and one that is refused writes nothing.
 #[cfg(feature = "std")]
 #[test]

@@ -220,7 +220,9 @@ impl<M: Model> ModelFile<M> {
     /// Writes the file to `path` atomically: a new temporary file (random name, created
     /// exclusively by `tempfile`) in the same directory, flushed to disk, renamed over `path`,
     /// and the directory flushed too; so a crash or a concurrent save never leaves a
-    /// half-written model, and a failed save leaves no temporary file behind. Errors name `path`.
+    /// half-written model, and a failed save leaves no temporary file behind. A temporary file
+    /// that a crashed save left (older than [`STALE_TEMPORARY_AGE`]) is deleted by the next save
+    /// of the same path. Errors name `path`.
     ///
     /// Refuses NaN and infinite parameters like [`ModelFile::write`] (as
     /// [`std::io::ErrorKind::InvalidInput`]); [`ModelFile::save_keeping_non_finite`] keeps them.
@@ -249,6 +251,36 @@ impl<M: Model> ModelFile<M> {
             |out| Self::write_keeping_non_finite(model, pre, out),
             Self::encoded_len(pre),
         )
+    }
+}
+
+/// How old a save's temporary file must be before a later save of the same file deletes it: a
+/// save takes milliseconds, so an older one was left by a save that crashed (or was killed)
+/// between creating it and renaming it.
+#[cfg(feature = "std")]
+pub const STALE_TEMPORARY_AGE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Deletes `{prefix}*.tmp` files in `dir` older than [`STALE_TEMPORARY_AGE`] (best effort).
+#[cfg(feature = "std")]
+fn remove_stale_temporaries(dir: &std::path::Path, prefix: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if !(name.starts_with(prefix) && name.ends_with(".tmp")) {
+            continue;
+        }
+        let age = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok());
+        if age.is_some_and(|a| a > STALE_TEMPORARY_AGE) {
+            let _ = std::fs::remove_file(entry.path());
+        }
     }
 }
 
@@ -284,6 +316,7 @@ fn save_atomically(
     file.write_all(&bytes).map_err(named)?;
     file.as_file().sync_all().map_err(named)?;
     file.persist(path).map_err(|e| named(e.error))?;
+    remove_stale_temporaries(dir, &prefix);
     // The rename is durable once the directory is (POSIX); elsewhere opening it may fail.
     if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
