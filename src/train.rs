@@ -266,6 +266,17 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
         finite
     }
 
+    /// The optimizer's per-parameter state (momenta, Adam's moments), array by array: with the
+    /// optimizer itself and the weights, what a checkpoint must hold to resume bit for bit.
+    pub fn for_each_state_slice(&self, f: &mut impl FnMut(&[f32])) {
+        self.state.for_each_slice(f);
+    }
+
+    /// [`Trainer::for_each_state_slice`], mutably (restoring a checkpoint).
+    pub fn for_each_state_slice_mut(&mut self, f: &mut impl FnMut(&mut [f32])) {
+        self.state.for_each_slice_mut(f);
+    }
+
     /// Drops the accumulated gradient without stepping (a batch that is skipped).
     pub fn discard_gradient(&mut self) {
         self.grad.fill_zero();

@@ -7,7 +7,7 @@ use crate::layer::{ParamKind, Params};
 /// Adam (Kingma & Ba 2015) with Keras' defaults and update rule:
 /// `m = β₁m + (1−β₁)g`, `v = β₂v + (1−β₂)g²`,
 /// `w −= lrₜ·m / (√v + ε)` with `lrₜ = lr·√(1−β₂ᵗ)/(1−β₁ᵗ)`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Adam {
     /// Learning rate.
     pub lr: f32,
@@ -96,7 +96,7 @@ impl Optimizer for Adam {
 
 /// Adam with decoupled weight decay (Loshchilov & Hutter 2019, Keras' `AdamW`): after the Adam
 /// step each weight (not bias) also shrinks by `lr · weight_decay · w`.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct AdamW {
     /// The Adam part.
     pub adam: Adam,

@@ -5,7 +5,7 @@ use crate::buffer::Buffer;
 use crate::layer::Params;
 
 /// Plain SGD: `w −= lr·g`. Needs no state.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Sgd {
     /// Learning rate.
     pub lr: f32,
@@ -44,7 +44,7 @@ impl Optimizer for Sgd {
 
 /// SGD with momentum μ, as Keras' `SGD(momentum=μ, nesterov=…)`:
 /// `v = μ·v − lr·g`, then `w += v` (or `w += μ·v − lr·g` with Nesterov).
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct SgdMomentum {
     /// Learning rate.
     pub lr: f32,

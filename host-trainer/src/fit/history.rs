@@ -109,6 +109,13 @@ pub enum FitError {
     },
     /// The folds of a cross-validation could not be cut.
     Data(crate::data::DataError),
+    /// A checkpoint could not be written or read back.
+    Checkpoint {
+        /// The checkpoint file.
+        path: std::path::PathBuf,
+        /// What went wrong.
+        reason: String,
+    },
 }
 
 impl From<crate::data::DataError> for FitError {
@@ -130,6 +137,9 @@ impl std::fmt::Display for FitError {
             ),
             FitError::NonFinite { at, .. } => write!(f, "training stopped at {at}"),
             FitError::Data(e) => e.fmt(f),
+            FitError::Checkpoint { path, reason } => {
+                write!(f, "checkpoint {}: {reason}", path.display())
+            }
         }
     }
 }

@@ -11,6 +11,7 @@
 //! whatever the number of threads.
 
 mod batch;
+mod checkpoint;
 mod cross_validation;
 mod history;
 mod metric;
@@ -36,6 +37,21 @@ pub use options::{
 /// Inputs and their targets.
 type Samples<'a, M> = (&'a [Input<M>], &'a [Output<M>]);
 
+/// Called after every completed epoch with the model and where training stands (a checkpoint).
+type AfterEpoch<'a, C, M> = dyn FnMut(&C, &Progress<M>) -> Result<(), FitError> + 'a;
+
+/// Where a `fit` stands between epochs: what a checkpoint holds besides the weights and the
+/// optimizer, and what resuming starts from.
+pub(crate) struct Progress<M> {
+    /// The first epoch still to run.
+    pub(crate) next_epoch: usize,
+    /// The learning rate the schedule starts from.
+    pub(crate) initial_lr: f32,
+    /// Early stopping: the best score, its epoch and (with restore_best_weights) its weights.
+    pub(crate) best: Option<(f64, usize, Option<Box<M>>)>,
+    pub(crate) since_best: usize,
+}
+
 fn same_length<X, Y>(set: &'static str, x: &[X], y: &[Y]) -> Result<(), FitError> {
     if x.len() == y.len() {
         Ok(())
@@ -46,6 +62,32 @@ fn same_length<X, Y>(set: &'static str, x: &[X], y: &[Y]) -> Result<(), FitError
             targets: y.len(),
         })
     }
+}
+
+/// The training and validation sets `fit` uses: Keras' cut of `validation_split`.
+#[allow(clippy::type_complexity)]
+fn split_validation<'a, X, Y>(
+    x: &'a [X],
+    y: &'a [Y],
+    validation: Validation,
+) -> Result<(&'a [X], &'a [Y], Option<(&'a [X], &'a [Y])>), FitError> {
+    same_length("training", x, y)?;
+    let n = x.len();
+    Ok(match validation {
+        Validation::None => (x, y, None),
+        Validation::Split(fraction) => {
+            // Keras' cut: the first floor(n × (1 − fraction)) samples train, in f64 of the
+            // decimal the user wrote (`0.2f32` widened is 0.2000000030, which would cut 50
+            // samples at 39, not Keras' 40).
+            let fraction = fraction.clamp(0.0, 1.0).to_string().parse().unwrap_or(0.0);
+            let keep = 1.0 - fraction;
+            let cut = ((n as f64 * keep).floor() as usize).min(n);
+            let (train_x, val_x) = x.split_at(cut);
+            let (train_y, val_y) = y.split_at(cut);
+            let val = (!val_x.is_empty()).then_some((val_x, val_y));
+            (train_x, train_y, val)
+        }
+    })
 }
 
 impl History {
@@ -216,23 +258,8 @@ where
         y: &[Output<M>],
         options: FitOptions<'_>,
     ) -> Result<History, FitError> {
-        same_length("training", x, y)?;
-        let n = x.len();
-        let (train_x, train_y, val) = match options.validation {
-            Validation::None => (&x[..n], &y[..n], None),
-            Validation::Split(fraction) => {
-                // Keras' cut: the first floor(n × (1 − fraction)) samples train, in f64 of the
-                // decimal the user wrote (`0.2f32` widened is 0.2000000030, which would cut
-                // 50 samples at 39, not Keras' 40).
-                let fraction = fraction.clamp(0.0, 1.0).to_string().parse().unwrap_or(0.0);
-                let keep = 1.0 - fraction;
-                let cut = ((n as f64 * keep).floor() as usize).min(n);
-                let n_val = n - cut;
-                let val = (n_val > 0).then(|| (&x[cut..n], &y[cut..n]));
-                (&x[..cut], &y[..cut], val)
-            }
-        };
-        self.fit_parts(train_x, train_y, val, &options)
+        let (train_x, train_y, val) = split_validation(x, y, options.validation)?;
+        self.fit_parts(train_x, train_y, val, &options, None, &mut |_, _| Ok(()))?
             .into_result(options.on_non_finite)
     }
 
@@ -250,7 +277,7 @@ where
         same_length("training", x, y)?;
         same_length("validation", validation_x, validation_y)?;
         let val = Some((validation_x, validation_y));
-        self.fit_parts(x, y, val, &options)
+        self.fit_parts(x, y, val, &options, None, &mut |_, _| Ok(()))?
             .into_result(options.on_non_finite)
     }
 
@@ -260,19 +287,36 @@ where
         train_y: &[Output<M>],
         val: Option<Samples<'_, M>>,
         options: &FitOptions<'_>,
-    ) -> History {
+        resume: Option<Progress<M>>,
+        after_epoch: &mut AfterEpoch<'_, Self, M>,
+    ) -> Result<History, FitError> {
         let batch_size = options.batch_size.max(1);
-        let initial_lr = self.trainer.optimizer.learning_rate();
+        let Progress {
+            next_epoch,
+            initial_lr,
+            mut best,
+            mut since_best,
+        } = resume.unwrap_or_else(|| Progress {
+            next_epoch: 0,
+            initial_lr: self.trainer.optimizer.learning_rate(),
+            best: None,
+            since_best: 0,
+        });
         let mut order: Vec<usize> = (0..train_x.len()).collect();
+        // Each epoch shuffles the previous epoch's order: a resumed run replays the shuffles of
+        // the epochs it skips.
+        if options.shuffle {
+            for epoch in 0..next_epoch {
+                Rng::stream(self.seed, 0x5EED_0000 + epoch as u64).shuffle(&mut order);
+            }
+        }
         let mut history = History::default();
-        let mut best: Option<(f64, usize, Option<Box<M>>)> = None;
-        let mut since_best = 0usize;
         let parallel = options.parallel && batch::fit_in_parallel(batch_size, M::MACS);
         let mut workers: Vec<(Box<M>, BatchStore<M>)> = Vec::new();
         let mut coupled: Option<Box<BatchStore<M>>> = None;
         let mut predictions = vec![<Output<M> as Buffer>::ZERO; train_x.len()];
 
-        for epoch in 0..options.epochs {
+        for epoch in next_epoch..options.epochs {
             let started = Instant::now();
             let lr = options.schedule.rate(epoch, initial_lr);
             self.trainer.optimizer.set_learning_rate(lr);
@@ -445,6 +489,16 @@ where
             }
             history.epochs.push(log);
             history.best_epoch = Some(epoch);
+            if !stop_now {
+                let progress = Progress {
+                    next_epoch: epoch + 1,
+                    initial_lr,
+                    best,
+                    since_best,
+                };
+                after_epoch(self, &progress)?;
+                (best, since_best) = (progress.best, progress.since_best);
+            }
             if control == Control::Stop {
                 history.stopped_early = epoch + 1 < options.epochs;
                 break;
@@ -455,7 +509,7 @@ where
             history.best_epoch = Some(epoch);
         }
         self.trainer.optimizer.set_learning_rate(initial_lr);
-        history
+        Ok(history)
     }
 
     /// Loss and metrics on a data set (Keras' `evaluate`).
