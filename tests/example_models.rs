@@ -76,7 +76,7 @@ fn committed_digits_cnn_scores_at_least_98_percent() {
         .zip(truth)
         .filter(|(image, &label)| {
             let mut x = **image;
-            info.normalize(&mut x);
+            info.normalize(&mut x).unwrap();
             model.predict(&x).argmax() == label
         })
         .count();
@@ -97,7 +97,7 @@ fn committed_gesture_cnn_scores_at_least_97_percent() {
     let correct = (0..TEST_WINDOWS as u64)
         .filter(|&i| {
             let (gesture, mut window) = labelled(TEST_SEED, i);
-            info.normalize(&mut window);
+            info.normalize(&mut window).unwrap();
             model.predict(&window).argmax() == gesture.index()
         })
         .count();

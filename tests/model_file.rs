@@ -59,8 +59,18 @@ fn round_trip_keeps_every_bit_and_the_metadata() {
     assert_eq!(info.mean.iter().collect::<Vec<_>>(), IRIS_PRE.mean);
     assert_eq!(info.std.get(3), Some(0.75));
     let mut x = [6.0, 3.0, 1.5, 1.25];
-    info.normalize(&mut x);
+    info.normalize(&mut x).unwrap();
     assert_eq!(x, [1.0, 0.0, -1.0, 0.0]);
+    // Statistics of another length are an error, and the input is left as it was.
+    let mut wrong = [6.0f32, 3.0, 1.5];
+    assert_eq!(
+        info.normalize(&mut wrong),
+        Err(LoadError::PreprocessingLength {
+            expected: 3,
+            found: 4
+        })
+    );
+    assert_eq!(wrong, [6.0, 3.0, 1.5]);
     let descs: Vec<String> = info.layers().map(|d| d.to_string()).collect();
     assert_eq!(descs, ["Dense<4, 16>", "ReLU", "Dense<16, 3>"]);
 }

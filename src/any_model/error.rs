@@ -56,6 +56,13 @@ pub enum PlanError {
         /// What the file (or the slice given) holds.
         found: usize,
     },
+    /// The stored standardization is not one value per input feature.
+    PreprocessingLength {
+        /// Values in one input.
+        expected: usize,
+        /// Means stored.
+        found: usize,
+    },
     /// Sizes whose product does not fit in memory.
     TooLarge {
         /// Position of the layer, from 0.
@@ -95,6 +102,10 @@ impl fmt::Display for PlanError {
             PlanError::ParamCount { expected, found } => write!(
                 f,
                 "the layers need {expected} parameters but {found} are stored"
+            ),
+            PlanError::PreprocessingLength { expected, found } => write!(
+                f,
+                "the file standardizes {found} features but the model takes {expected} values"
             ),
             PlanError::TooLarge { layer } => {
                 write!(f, "layer {layer}: sizes too large to hold in memory")

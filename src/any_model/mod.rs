@@ -144,6 +144,12 @@ impl<'a> AnyModel<'a> {
             let _ = list.push(d);
         }
         let model = Self::plan(&list, params)?;
+        if !info.mean.is_empty() && info.mean.len() != model.input_len() {
+            return Err(PlanError::PreprocessingLength {
+                expected: model.input_len(),
+                found: info.mean.len(),
+            });
+        }
         if info.params.len() != model.param_count() {
             return Err(PlanError::ParamCount {
                 expected: model.param_count(),

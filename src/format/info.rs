@@ -199,22 +199,34 @@ impl<'a> ModelInfo<'a> {
         self.labels().nth(i)
     }
 
-    /// Applies the stored standardization to an input: `(x − mean) / std` per feature. Inputs are
-    /// left unchanged if the file stores no statistics or they do not match the input's length.
-    pub fn normalize<X: Tensor>(&self, x: &mut X) {
-        self.standardize(x.flat_mut());
+    /// Applies the stored standardization to an input: `(x − mean) / std` per feature; a file
+    /// without statistics leaves inputs unchanged.
+    ///
+    /// Errors: statistics of another length than the input
+    /// ([`LoadError::PreprocessingLength`]; the input is left unchanged). A file loaded into
+    /// model type `M` by [`ModelFile::load_into`](super::ModelFile::load_into) has been checked
+    /// against `M`'s input already.
+    pub fn normalize<X: Tensor>(&self, x: &mut X) -> Result<(), LoadError> {
+        self.standardize(x.flat_mut())
     }
 
     /// [`ModelInfo::normalize`] for an input held as a slice (as [`AnyModel`](crate::AnyModel)
     /// takes it).
     #[inline]
-    pub fn standardize(&self, values: &mut [f32]) {
+    pub fn standardize(&self, values: &mut [f32]) -> Result<(), LoadError> {
+        if self.mean.is_empty() {
+            return Ok(());
+        }
         if self.mean.len() != values.len() || self.std.len() != values.len() {
-            return;
+            return Err(LoadError::PreprocessingLength {
+                expected: values.len(),
+                found: self.mean.len(),
+            });
         }
         for ((v, m), s) in values.iter_mut().zip(self.mean.iter()).zip(self.std.iter()) {
             *v = (*v - m) / s;
         }
+        Ok(())
     }
 
     /// Checks the stored architecture against model type `M`, naming the first difference.

@@ -83,7 +83,9 @@ impl<'a> LoadedModel<'a> {
         let mut scratch = vec![0.0; self.model.scratch_len()];
         let mut outputs = Vec::new();
         for (i, mut x) in rows.enumerate() {
-            self.info.standardize(&mut x);
+            self.info
+                .standardize(&mut x)
+                .map_err(|e| self.mismatch(e.to_string()))?;
             let mut y = vec![0.0; self.model.output_len()];
             self.model
                 .forward(&x, &mut scratch, &mut y)
