@@ -191,25 +191,30 @@ impl Span {
         self.len
     }
     /// The input elements under the window (empty rather than a panic if out of range, which
-    /// the size checks rule out).
+    /// the size checks rule out; debug builds assert it, so the tests would catch a geometry
+    /// bug instead of computing on an empty window).
     #[inline(always)]
     pub(crate) fn input_of<T>(self, s: &[T]) -> &[T] {
+        debug_assert!(self.input + self.len <= s.len(), "span past the input");
         s.get(self.input..self.input + self.len).unwrap_or(&[])
     }
     /// Mutable form of [`Span::input_of`].
     #[inline(always)]
     pub(crate) fn input_of_mut<T>(self, s: &mut [T]) -> &mut [T] {
+        debug_assert!(self.input + self.len <= s.len(), "span past the input");
         s.get_mut(self.input..self.input + self.len)
             .unwrap_or(&mut [])
     }
     /// The kernel taps that fall inside the input.
     #[inline(always)]
     pub(crate) fn taps_of<T>(self, s: &[T]) -> &[T] {
+        debug_assert!(self.tap + self.len <= s.len(), "span past the kernel");
         s.get(self.tap..self.tap + self.len).unwrap_or(&[])
     }
     /// Mutable form of [`Span::taps_of`].
     #[inline(always)]
     pub(crate) fn taps_of_mut<T>(self, s: &mut [T]) -> &mut [T] {
+        debug_assert!(self.tap + self.len <= s.len(), "span past the kernel");
         s.get_mut(self.tap..self.tap + self.len).unwrap_or(&mut [])
     }
     /// Input position of the `i`-th tap inside the input.
