@@ -43,7 +43,7 @@
 //! let mut trainer = Trainer::<Sine, _, _>::new(Mse, Adam::new(0.01));
 //! let xs = [[0.0], [1.5], [3.0]];
 //! let ys = [[0.0], [0.997], [0.141]];
-//! let loss = trainer.train_batch(&mut model, &xs, &ys, &mut rng);
+//! let loss = trainer.train_batch(&mut model, &xs, &ys, &mut rng)?; // Err if the lengths differ
 //! assert!(loss.is_finite());
 //!
 //! // What it costs, known before anything runs.
@@ -51,6 +51,7 @@
 //! assert_eq!(Sine::MACS, 16 + 256 + 16);
 //! let _ram = Trainer::<Sine, Mse, Adam>::RAM_BYTES;
 //! # let _ = y;
+//! # Ok::<(), embednn::train::LengthMismatch>(())
 //! ```
 //!
 //! ## Your own layer: one declaration
@@ -132,6 +133,7 @@ pub mod math;
 pub mod model;
 pub mod optim;
 pub mod param;
+pub mod quant;
 pub mod rng;
 pub mod summary;
 pub mod tensor;

@@ -173,7 +173,7 @@ pub enum Slot<
 
 /// The slot layer `k` reads from and the one it writes to (inference: read `k - 1`, write `k`).
 #[inline(always)]
-fn ping_pong<S>(slots: &mut [S; 2], write: usize) -> (&S, &mut S) {
+pub(crate) fn ping_pong<S>(slots: &mut [S; 2], write: usize) -> (&S, &mut S) {
     let [a, b] = slots;
     if write.is_multiple_of(2) {
         (b, a)
