@@ -21,3 +21,12 @@ fn shapes_are_checked_at_compile_time() {
     t.compile_fail("tests/ui/sigmoid_with_logits_loss.rs");
     t.compile_fail("tests/ui/probability_loss_without_softmax.rs");
 }
+
+#[test]
+fn int8_shapes_are_checked_at_compile_time() {
+    let t = trybuild::TestCases::new();
+    t.pass("tests/ui/int8_ok.rs");
+    t.compile_fail("tests/ui/int8_chain_mismatch.rs");
+    t.compile_fail("tests/ui/int8_conv_wrong_output_size.rs");
+    t.compile_fail("tests/ui/int8_batch_norm_has_no_int8_form.rs");
+}

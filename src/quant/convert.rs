@@ -230,6 +230,11 @@ impl<'a> Context<'a> {
 }
 
 /// An `f32` layer (or model) that has an int8 form.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no int8 form (on input `{X}`)",
+    label = "this layer cannot be quantized",
+    note = "int8 forms exist for Dense, Conv1d, Conv2d, DepthwiseConv2d, the pools, Flatten/Reshape, Dropout and the activations; fold a BatchNorm into the layer before it first"
+)]
 pub trait Quantize<X: Tensor>: Layer<X> {
     /// The int8 layer (or model) type.
     type Quantized;

@@ -52,5 +52,5 @@ pub use dense::{Packed, QDense};
 pub use depthwise::QDepthwiseConv2d;
 pub use elementwise::{QClamp, QLut, QSoftmax};
 pub use layer::{QLayer, QLayerInfo};
-pub use model::{QFixedInput, QModel, QOutput, Quantized};
+pub use model::{check, QFixedInput, QModel, QOutput, Quantized};
 pub use tensor::{HasInt8, QTensor};

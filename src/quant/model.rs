@@ -143,3 +143,10 @@ impl<M: QModel> Quantized<M> {
         M::describe(f)
     }
 }
+
+/// Compile-time check of an int8 model definition:
+/// `const _: () = embednn::quant::check::<MyInt8Model>();` fails to compile, naming the sizes,
+/// when a layer does not accept the previous layer's output or its size arithmetic is wrong.
+pub const fn check<M: QModel>() {
+    let () = <M as QLayer<M::Input>>::CHECK;
+}
