@@ -7,6 +7,7 @@
 //!
 //! ```
 //! use embednn::prelude::*;
+//! use embednn::train::Paired;
 //!
 //! type Net = (Dense<1, 8>, Tanh, Dense<8, 1>);
 //! let mut rng = Rng::seed(1);
@@ -14,12 +15,17 @@
 //! let mut trainer = Trainer::<Net, _, _>::new(Mse, Adam::new(0.05));
 //! let xs = [[-1.0], [0.0], [1.0], [2.0]];
 //! let ys = [[-1.0], [2.0], [5.0], [8.0]]; // y = 3x + 2
-//! let first = trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+//! let first = trainer.train_batch(&mut net, &xs, &ys, &mut rng)?;
 //! for _ in 0..300 {
-//!     trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+//!     trainer.train_batch(&mut net, &xs, &ys, &mut rng)?;
 //! }
-//! let last = trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+//! let last = trainer.train_batch(&mut net, &xs, &ys, &mut rng)?;
 //! assert!(last < first / 100.0);
+//!
+//! // Inputs and targets that do not pair up are an error, not a silent truncation.
+//! let mismatch = trainer.train_batch(&mut net, &xs, &ys[..3], &mut rng).unwrap_err();
+//! assert_eq!((mismatch.inputs, mismatch.slice, mismatch.len), (4, Paired::Targets, 3));
+//! # Ok::<(), embednn::train::LengthMismatch>(())
 //! ```
 
 use core::mem::size_of;
@@ -31,6 +37,74 @@ use crate::loss::Loss;
 use crate::model::{BatchScratch, Gradient, Input, Model, Output, Trace};
 use crate::optim::{Clip, Optimizer, Regularization};
 use crate::rng::Rng;
+
+/// Slices that hold one element per sample do not: `inputs` samples, but `len` elements in
+/// `slice`. Nothing was trained or evaluated (using only the samples both cover would silently
+/// drop data or pair inputs with the wrong targets).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LengthMismatch {
+    /// Number of inputs: the number of samples.
+    pub inputs: usize,
+    /// The slice of another length.
+    pub slice: Paired,
+    /// Its length.
+    pub len: usize,
+}
+
+/// A slice that must have one element per input (see [`LengthMismatch`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Paired {
+    /// The targets.
+    Targets,
+    /// [`batch_gradient`]'s outputs.
+    Outputs,
+    /// [`batch_gradient`]'s output gradients.
+    OutputGrads,
+    /// [`batch_gradient`]'s traces.
+    Traces,
+    /// [`batch_gradient`]'s scratch areas.
+    Scratch,
+}
+
+impl Paired {
+    /// What the slice holds, in the plural.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Paired::Targets => "targets",
+            Paired::Outputs => "outputs",
+            Paired::OutputGrads => "output gradients",
+            Paired::Traces => "traces",
+            Paired::Scratch => "scratch areas",
+        }
+    }
+}
+
+impl core::fmt::Display for LengthMismatch {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(
+            f,
+            "{} inputs but {} {}: there must be one per input",
+            self.inputs,
+            self.len,
+            self.slice.name()
+        )
+    }
+}
+
+impl core::error::Error for LengthMismatch {}
+
+/// `Ok` if every `(slice, len)` has `inputs` elements, else the first that does not.
+fn check_lengths<const N: usize>(
+    inputs: usize,
+    others: [(Paired, usize); N],
+) -> Result<(), LengthMismatch> {
+    for (slice, len) in others {
+        if len != inputs {
+            return Err(LengthMismatch { inputs, slice, len });
+        }
+    }
+    Ok(())
+}
 
 /// Forward and backward pass for one sample: adds the parameter gradients of `loss` to `grad`,
 /// leaves the training-mode prediction in `y` and returns the sample's loss. `trace` is scratch
@@ -63,7 +137,10 @@ pub fn sample_gradient<M: Model, L: Loss<Output<M>>>(
 /// `outputs` and returns the *sum* of the samples' losses. `output_grads`, `traces` and `scratch`
 /// are working memory, one element per sample. Works for every model; for models without batch
 /// normalization it gives the same result as [`sample_gradient`] on each sample (up to the order
-/// of the gradient sum). Only the first `n` samples are used, `n` being the shortest slice.
+/// of the gradient sum).
+///
+/// Errors: a slice whose length differs from `xs`' ([`LengthMismatch`]); nothing is computed
+/// and `grad` is untouched.
 #[allow(clippy::too_many_arguments)]
 pub fn batch_gradient<M: Model, L: Loss<Output<M>>>(
     model: &mut M,
@@ -76,26 +153,57 @@ pub fn batch_gradient<M: Model, L: Loss<Output<M>>>(
     scratch: &mut [BatchScratch<M>],
     grad: &mut Gradient<M>,
     rng: &mut Rng,
-) -> f32 {
-    let n = [
+) -> Result<f32, LengthMismatch> {
+    check_lengths(
         xs.len(),
-        targets.len(),
-        outputs.len(),
-        output_grads.len(),
-        traces.len(),
-        scratch.len(),
-    ]
-    .into_iter()
-    .min()
-    .unwrap_or(0);
-    let (xs, targets) = (
-        xs.get(..n).unwrap_or_default(),
-        targets.get(..n).unwrap_or_default(),
-    );
-    let outputs = outputs.get_mut(..n).unwrap_or_default();
-    let output_grads = output_grads.get_mut(..n).unwrap_or_default();
-    let traces = traces.get_mut(..n).unwrap_or_default();
-    let scratch = scratch.get_mut(..n).unwrap_or_default();
+        [
+            (Paired::Targets, targets.len()),
+            (Paired::Outputs, outputs.len()),
+            (Paired::OutputGrads, output_grads.len()),
+            (Paired::Traces, traces.len()),
+            (Paired::Scratch, scratch.len()),
+        ],
+    )?;
+    Ok(batch_pass(
+        model,
+        loss,
+        xs,
+        targets,
+        BatchMemory {
+            outputs,
+            output_grads,
+            traces,
+            scratch,
+        },
+        grad,
+        rng,
+    ))
+}
+
+/// [`batch_gradient`]'s working memory, one element per sample.
+struct BatchMemory<'a, M: Model> {
+    outputs: &'a mut [Output<M>],
+    output_grads: &'a mut [Output<M>],
+    traces: &'a mut [Trace<M>],
+    scratch: &'a mut [BatchScratch<M>],
+}
+
+/// [`batch_gradient`] on slices of one length (checked by the caller, or equal by type).
+fn batch_pass<M: Model, L: Loss<Output<M>>>(
+    model: &mut M,
+    loss: &L,
+    xs: &[Input<M>],
+    targets: &[L::Target],
+    memory: BatchMemory<'_, M>,
+    grad: &mut Gradient<M>,
+    rng: &mut Rng,
+) -> f32 {
+    let BatchMemory {
+        outputs,
+        output_grads,
+        traces,
+        scratch,
+    } = memory;
     model.forward_train_batch(
         &mut SliceForward {
             xs,
@@ -302,43 +410,50 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer> Trainer<M, L, O> {
     }
 
     /// One mini-batch: accumulates every `(x, target)` pair, then steps. Returns the mean loss
-    /// (plus the regularization penalty), as Keras reports it. Extra items of the longer slice
-    /// are ignored.
+    /// (plus the regularization penalty), as Keras reports it.
+    ///
+    /// Errors: `xs` and `targets` of different lengths ([`LengthMismatch`]); nothing is
+    /// trained.
     pub fn train_batch(
         &mut self,
         model: &mut M,
         xs: &[Input<M>],
         targets: &[L::Target],
         rng: &mut Rng,
-    ) -> f32 {
+    ) -> Result<f32, LengthMismatch> {
         const {
             assert!(!M::BATCH_COUPLED, "this model has batch normalization, which needs the whole batch: train it with BatchTrainer (or the host trainer's fit)")
         };
+        check_lengths(xs.len(), [(Paired::Targets, targets.len())])?;
         let mut total = 0.0;
-        let mut n = 0u32;
         for (x, t) in xs.iter().zip(targets) {
             total += self.accumulate(model, x, t, rng);
-            n += 1;
         }
         let penalty = self.step(model);
-        if n == 0 {
-            return 0.0;
+        if xs.is_empty() {
+            return Ok(0.0);
         }
-        total / n as f32 + penalty
+        Ok(total / xs.len() as f32 + penalty)
     }
 
     /// Mean loss over a data set without training.
-    pub fn evaluate(&self, model: &M, xs: &[Input<M>], targets: &[L::Target]) -> f32 {
+    ///
+    /// Errors: `xs` and `targets` of different lengths ([`LengthMismatch`]).
+    pub fn evaluate(
+        &self,
+        model: &M,
+        xs: &[Input<M>],
+        targets: &[L::Target],
+    ) -> Result<f32, LengthMismatch> {
+        check_lengths(xs.len(), [(Paired::Targets, targets.len())])?;
         let mut total = 0.0;
-        let mut n = 0u32;
         for (x, t) in xs.iter().zip(targets) {
             total += self.loss.loss(&model.predict(x), t);
-            n += 1;
         }
-        if n == 0 {
-            0.0
+        if xs.is_empty() {
+            Ok(0.0)
         } else {
-            total / n as f32
+            Ok(total / xs.len() as f32)
         }
     }
 }
@@ -389,7 +504,8 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer, const B: usize> BatchTrainer<M,
     }
 
     /// One step on a batch of exactly `B` samples; returns the mean loss (plus the
-    /// regularization penalty).
+    /// regularization penalty). The arrays' types make inputs and targets pair up, so unlike
+    /// [`Trainer::train_batch`] this cannot fail.
     pub fn train_batch(
         &mut self,
         model: &mut M,
@@ -397,15 +513,19 @@ impl<M: Model, L: Loss<Output<M>>, O: Optimizer, const B: usize> BatchTrainer<M,
         targets: &[L::Target; B],
         rng: &mut Rng,
     ) -> f32 {
-        let total = batch_gradient(
+        // Every slice holds `B` elements by type: no length to check.
+        let memory = BatchMemory {
+            outputs: &mut self.outputs,
+            output_grads: &mut self.output_grads,
+            traces: &mut self.traces,
+            scratch: &mut self.scratch,
+        };
+        let total = batch_pass(
             model,
             &self.trainer.loss,
             xs,
             targets,
-            &mut self.outputs,
-            &mut self.output_grads,
-            &mut self.traces,
-            &mut self.scratch,
+            memory,
             &mut self.trainer.grad,
             rng,
         );

@@ -124,7 +124,8 @@ fn layer_major_pass_equals_sample_by_sample_without_batch_norm() {
         &mut scratch,
         &mut grad,
         &mut rng,
-    );
+    )
+    .unwrap();
     assert_eq!(outs, outs_a);
     assert_eq!(loss_a, loss_b);
     assert_eq!(

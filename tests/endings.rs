@@ -46,8 +46,8 @@ fn sigmoid_and_binary_cross_entropy_train_like_logits() {
     let (mut ra, mut rb) = (Rng::seed(9), Rng::seed(9));
     for _ in 0..30 {
         for (bx, by) in xs.chunks(8).zip(ys.chunks(8)) {
-            a.train_batch(&mut logits, bx, by, &mut ra);
-            b.train_batch(&mut probs, bx, by, &mut rb);
+            a.train_batch(&mut logits, bx, by, &mut ra).unwrap();
+            b.train_batch(&mut probs, bx, by, &mut rb).unwrap();
         }
     }
     assert_eq!(bits(&logits), bits(&probs));
@@ -106,9 +106,9 @@ fn softmax_and_categorical_cross_entropies_train_like_logits() {
             .zip(one_hot.chunks(12))
             .zip(classes.chunks(12))
         {
-            a.train_batch(&mut logits, bx, by, &mut rng);
-            b.train_batch(&mut dense, bx, by, &mut rng);
-            c.train_batch(&mut sparse, bx, bc, &mut rng);
+            a.train_batch(&mut logits, bx, by, &mut rng).unwrap();
+            b.train_batch(&mut dense, bx, by, &mut rng).unwrap();
+            c.train_batch(&mut sparse, bx, bc, &mut rng).unwrap();
         }
     }
     assert_eq!(bits(&logits), bits(&dense));
@@ -150,7 +150,9 @@ fn a_frozen_ending_passes_the_fused_gradient_through() {
     let mut probs: FrozenBodyProbs = (logits.0, Frozen((logits.1, Sigmoid)));
     let before = bits(&probs);
     let mut t = Trainer::<FrozenBodyProbs, _, _>::new(BinaryCrossEntropy, Adam::new(0.1));
-    let loss = t.train_batch(&mut probs, &xs, &ys, &mut Rng::seed(0));
+    let loss = t
+        .train_batch(&mut probs, &xs, &ys, &mut Rng::seed(0))
+        .unwrap();
     assert!(loss.is_finite());
     assert_eq!(bits(&probs), before);
 }

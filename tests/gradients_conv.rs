@@ -379,11 +379,11 @@ fn cnn_trains_and_reports_its_costs() {
     });
     let ys = [[1.0], [-1.0], [0.5], [0.0]];
     let mut trainer = Trainer::<Net, _, _>::new(Mse, Adam::new(0.02));
-    let first = trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+    let first = trainer.train_batch(&mut net, &xs, &ys, &mut rng).unwrap();
     for _ in 0..200 {
-        trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+        trainer.train_batch(&mut net, &xs, &ys, &mut rng).unwrap();
     }
-    let last = trainer.train_batch(&mut net, &xs, &ys, &mut rng);
+    let last = trainer.train_batch(&mut net, &xs, &ys, &mut rng).unwrap();
     assert!(last < first / 4.0, "loss {first} → {last}");
 
     assert_eq!(Net::PARAMS, 2 * 2 * 2 + 2 + 8 + 1);

@@ -7,5 +7,5 @@ fn main() {
     let mut rng = Rng::seed(1);
     let mut net = Net::init(Initializer::GlorotUniform, &mut rng);
     let mut trainer = Trainer::<Net, _, _>::new(Mse, Adam::new(0.01));
-    trainer.train_batch(&mut net, &[[1.0, 2.0]], &[[3.0]], &mut rng);
+    let _ = trainer.train_batch(&mut net, &[[1.0, 2.0]], &[[3.0]], &mut rng);
 }

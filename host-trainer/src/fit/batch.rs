@@ -95,7 +95,8 @@ impl<M: Model> BatchStore<M> {
 
     /// Gathers the samples `indices` (augmented with each sample's own random stream), runs
     /// `embednn::batch_gradient` and returns the loss sum; leaves the gradient sum in
-    /// `self.grad` and the training-mode outputs in `self.outputs`.
+    /// `self.grad` and the training-mode outputs in `self.outputs`. `fit` checked that `ctx.x`
+    /// and `ctx.y` pair up, and `indices` come from `ctx.x`.
     pub(super) fn run<L: Loss<Output<M>, Target = Output<M>>>(
         &mut self,
         model: &mut M,
@@ -108,6 +109,7 @@ impl<M: Model> BatchStore<M> {
         self.targets.clear();
         for &i in indices {
             let (Some(&x), Some(&y)) = (ctx.x.get(i), ctx.y.get(i)) else {
+                debug_assert!(false, "sample {i} of {} inputs", ctx.x.len());
                 continue;
             };
             let mut x = x;
@@ -125,7 +127,7 @@ impl<M: Model> BatchStore<M> {
         self.grad.fill_zero();
         // Dropout masks: one stream per (epoch, batch, chunk), chunks being fixed.
         let mut rng = Rng::stream(epoch_seed, ((ctx.batch as u64) << 20) | chunk as u64);
-        f64::from(embednn::batch_gradient(
+        let summed = embednn::batch_gradient(
             model,
             ctx.loss,
             &self.xs,
@@ -136,6 +138,10 @@ impl<M: Model> BatchStore<M> {
             &mut self.scratch,
             &mut self.grad,
             &mut rng,
-        ))
+        );
+        // Every slice was sized to the chunk just above, so the lengths cannot differ; were they
+        // to, the NaN loss makes `fit` drop this batch as non-finite rather than train on part.
+        debug_assert!(summed.is_ok(), "{summed:?}");
+        summed.map_or(f64::NAN, f64::from)
     }
 }
