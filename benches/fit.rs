@@ -88,7 +88,7 @@ fn digits(repeats: usize, seeds: &[u64]) -> Result<(), Box<dyn std::error::Error
             let t = Instant::now();
             let history = model.fit(&x, &y, options)?;
             times.push(t.elapsed().as_secs_f64());
-            let e = model.evaluate(&tx, &ty);
+            let e = model.evaluate(&tx, &ty)?;
             last = (history.last().map_or(f64::NAN, |e| e.loss), e.metrics[0].1);
         }
         per_seed.push(format!(

@@ -40,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         },
     )?;
 
-    let eval = model.evaluate(&tx, &ty);
+    let eval = model.evaluate(&tx, &ty)?;
     let names = data.class_names().unwrap_or_default();
     let predicted: Vec<usize> = model.predict(&tx).iter().map(|p| p.argmax()).collect();
     let truth: Vec<usize> = ty.iter().map(|t| t.argmax()).collect();

@@ -87,7 +87,7 @@ fn cancer() -> Result<Row, Box<dyn std::error::Error>> {
             .with_metrics(&[Metric::Accuracy]);
         logits.fit(&x, &y, options())?;
         accuracy[0].push(checked_accuracy(
-            &logits.evaluate(&tx, &ty),
+            &logits.evaluate(&tx, &ty)?,
             &logits.predict(&tx),
             &ty,
             0.0,
@@ -97,7 +97,7 @@ fn cancer() -> Result<Row, Box<dyn std::error::Error>> {
             .with_metrics(&[Metric::Accuracy]);
         probabilities.fit(&x, &y, options())?;
         accuracy[1].push(checked_accuracy(
-            &probabilities.evaluate(&tx, &ty),
+            &probabilities.evaluate(&tx, &ty)?,
             &probabilities.predict(&tx),
             &ty,
             0.5,
@@ -125,7 +125,7 @@ fn iris() -> Result<Row, Box<dyn std::error::Error>> {
             .with_metrics(&[Metric::Accuracy]);
         logits.fit(&x, &y, options())?;
         accuracy[0].push(checked_accuracy(
-            &logits.evaluate(&tx, &ty),
+            &logits.evaluate(&tx, &ty)?,
             &logits.predict(&tx),
             &ty,
             0.0,
@@ -135,7 +135,7 @@ fn iris() -> Result<Row, Box<dyn std::error::Error>> {
             .with_metrics(&[Metric::Accuracy]);
         probabilities.fit(&x, &y, options())?;
         accuracy[1].push(checked_accuracy(
-            &probabilities.evaluate(&tx, &ty),
+            &probabilities.evaluate(&tx, &ty)?,
             &probabilities.predict(&tx),
             &ty,
             0.5,

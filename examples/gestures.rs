@@ -82,7 +82,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let training_time = started.elapsed();
 
-    let eval = model.evaluate(&tx, &ty);
+    let eval = model.evaluate(&tx, &ty)?;
     let names: Vec<String> = Gesture::NAMES.iter().map(|s| s.to_string()).collect();
     let predicted: Vec<usize> = model.predict(&tx).iter().map(|p| p.argmax()).collect();
     let truth: Vec<usize> = ty.iter().map(|t| t.argmax()).collect();

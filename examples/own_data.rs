@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Default::default()
         },
     )?;
-    let eval = model.evaluate(&tx, &ty);
+    let eval = model.evaluate(&tx, &ty)?;
     let accuracy = eval.metric(Metric::Accuracy).unwrap_or(0.0);
     println!(
         "held-out test: {} rows, loss {:.4}, accuracy {accuracy:.4}, ROC-AUC {:.4}",

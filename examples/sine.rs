@@ -41,10 +41,10 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             ..Default::default()
         },
     )?;
-    let test = model.evaluate(test_x, test_y);
+    let test = model.evaluate(test_x, test_y)?;
     // Against the noise-free curve: how well the network learned sin itself.
     let clean: Vec<[f32; 1]> = test_x.iter().map(|x| [x[0].sin()]).collect();
-    let vs_sine = model.evaluate(test_x, &clean);
+    let vs_sine = model.evaluate(test_x, &clean)?;
     println!(
         "test mse {:.5} (noise variance is 0.01), mae {:.4}; against the noise-free sine: mse {:.5}",
         test.loss, test.metrics[0].1, vs_sine.loss

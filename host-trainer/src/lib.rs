@@ -42,7 +42,7 @@ pub use fit::{
 ///     .with_metrics(&[Metric::Accuracy]);
 /// let x = [[0.0f32, 1.0], [1.0, 0.0]];
 /// model.fit(&x, &[[1.0], [0.0]], FitOptions { epochs: 2, verbose: Verbosity::Silent, ..Default::default() })?;
-/// assert!(model.evaluate(&x, &[[1.0], [0.0]]).metric(Metric::Accuracy).is_some());
+/// assert!(model.evaluate(&x, &[[1.0], [0.0]])?.metric(Metric::Accuracy).is_some());
 /// # Ok::<(), FitError>(())
 /// ```
 pub mod prelude {

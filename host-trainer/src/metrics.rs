@@ -126,7 +126,7 @@ pub enum MetricError {
     },
 }
 
-fn check_lengths(
+pub(crate) fn check_lengths(
     left: &'static str,
     left_len: usize,
     right: &'static str,

@@ -159,11 +159,19 @@ fn binary_metrics_equal_scikit_learn_for_both_endings() {
     let probs: Vec<[f32; 1]> = P.iter().map(|&p| [p]).collect();
     let logits: Vec<[f32; 1]> = Z.iter().map(|&z| [z]).collect();
     for (i, m) in METRICS.into_iter().enumerate() {
-        close(m.compute(&probs, &targets, Ending::Sigmoid), BINARY[i]);
-        close(m.compute(&logits, &targets, Ending::Values), BINARY[i]);
+        close(
+            m.compute(&probs, &targets, Ending::Sigmoid).unwrap(),
+            BINARY[i],
+        );
+        close(
+            m.compute(&logits, &targets, Ending::Values).unwrap(),
+            BINARY[i],
+        );
     }
     // Reading probabilities as logits (the old behaviour) calls every sample positive.
-    let wrong = Metric::Accuracy.compute(&probs, &targets, Ending::Values);
+    let wrong = Metric::Accuracy
+        .compute(&probs, &targets, Ending::Values)
+        .unwrap();
     let positives = Y.iter().filter(|&&y| y == 1).count() as f64 / Y.len() as f64;
     close(wrong, positives);
 }
@@ -175,9 +183,15 @@ fn multiclass_metrics_equal_scikit_learn_for_both_endings() {
         .map(|&c| core::array::from_fn(|i| f32::from(u8::from(i == c))))
         .collect();
     for (i, m) in METRICS.into_iter().enumerate() {
-        close(m.compute(&PROBS, &targets, Ending::Softmax), MULTI[i]);
+        close(
+            m.compute(&PROBS, &targets, Ending::Softmax).unwrap(),
+            MULTI[i],
+        );
         // The AUC of logits goes through their softmax (f32 here, numpy's there): same ranking.
-        close(m.compute(&LOGITS, &targets, Ending::Values), MULTI[i]);
+        close(
+            m.compute(&LOGITS, &targets, Ending::Values).unwrap(),
+            MULTI[i],
+        );
     }
 }
 
@@ -236,7 +250,10 @@ fn a_sigmoid_model_fits_like_its_logits_twin_and_reports_the_real_accuracy() {
     probs.fit(&x, &y, options()).unwrap();
     assert_eq!(bits(logits.model()), bits(probs.model()));
 
-    let (a, b) = (logits.evaluate(&tx, &ty), probs.evaluate(&tx, &ty));
+    let (a, b) = (
+        logits.evaluate(&tx, &ty).unwrap(),
+        probs.evaluate(&tx, &ty).unwrap(),
+    );
     // The loss values agree to rounding (the probability form clips at 1e-7 as Keras does).
     assert!((a.loss - b.loss).abs() < 1e-5, "{} vs {}", a.loss, b.loss);
     for m in METRICS {
@@ -284,7 +301,10 @@ fn a_softmax_model_fits_like_its_logits_twin() {
     logits.fit(&x, &y, options()).unwrap();
     probs.fit(&x, &y, options()).unwrap();
     assert_eq!(bits(logits.model()), bits(probs.model()));
-    let (a, b) = (logits.evaluate(&tx, &ty), probs.evaluate(&tx, &ty));
+    let (a, b) = (
+        logits.evaluate(&tx, &ty).unwrap(),
+        probs.evaluate(&tx, &ty).unwrap(),
+    );
     for m in METRICS {
         let (ma, mb) = (a.metric(m).unwrap(), b.metric(m).unwrap());
         assert!((ma - mb).abs() < 1e-12, "{}: {ma} vs {mb}", m.name());

@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use embednn::format::{ModelFile, Preprocessing};
 use embednn::prelude::*;
+use host_trainer::metrics::MetricError;
 use host_trainer::{
     Augmentation, Callback, Control, EarlyStopping, FitError, FitOptions, Metric, Monitor,
     OnNonFinite, Schedule, Sequential, Validation, Verbosity,
@@ -102,7 +103,7 @@ fn learns_a_classification_problem_with_validation() {
     assert!(last.get("val_accuracy").unwrap() > 0.9, "{last:?}");
     assert_eq!(h.series("val_loss").len(), 10);
     // evaluate agrees with the last epoch's validation numbers (same model, same data).
-    let e = m.evaluate(&x[800..], &y[800..]);
+    let e = m.evaluate(&x[800..], &y[800..]).unwrap();
     assert!((e.loss - last.val_loss.unwrap()).abs() < 1e-9);
 }
 
@@ -148,7 +149,7 @@ fn early_stopping_restores_the_best_weights() {
         best + 1 + 5,
         "stops after `patience` epochs without improvement"
     );
-    let now = m.evaluate(&vx, &vy).loss;
+    let now = m.evaluate(&vx, &vy).unwrap().loss;
     assert!(
         (now - min).abs() < 1e-9,
         "restored model's val loss {now} vs best {min}"
@@ -265,7 +266,7 @@ fn validation_split_cuts_where_keras_does_and_validation_data_trains_on_everythi
         let h = m
             .fit_with_validation_data(&x, &y, &vx, &vy, options)
             .unwrap();
-        let e = m.evaluate(&vx, &vy);
+        let e = m.evaluate(&vx, &vy).unwrap();
         assert_eq!(h.last().unwrap().val_loss, Some(e.loss));
     });
     assert_eq!(all, 7);
@@ -478,4 +479,37 @@ fn inputs_and_targets_of_different_lengths_are_an_error_before_any_training() {
         }
     ));
     assert_eq!(file_bytes(model.model()), before, "nothing was trained");
+}
+
+#[test]
+fn evaluating_inputs_and_targets_of_different_lengths_is_an_error() {
+    let (x, y) = with_a_nan_row();
+    let model = Sequential::<Line>::new(5)
+        .compile(Adam::new(0.01), Mse)
+        .with_metrics(&[Metric::Mae]);
+    let err = model.evaluate(&x[..12], &y[..11]).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the evaluation set has 12 inputs but 11 targets; they must pair up"
+    );
+    assert!(model.evaluate(&x[..12], &y[..12]).is_ok());
+    let mismatch = MetricError::LengthMismatch {
+        left: "inputs",
+        left_len: 12,
+        right: "targets",
+        right_len: 11,
+    };
+    let confusion = model.confusion_matrix(&x[..12], &y[..11]);
+    assert_eq!(confusion, Err(mismatch));
+    let predictions = model.predict(&x[..12]);
+    let mae = Metric::Mae.compute(&predictions, &y[..11], embednn::Ending::Values);
+    assert_eq!(
+        mae,
+        Err(MetricError::LengthMismatch {
+            left: "predictions",
+            left_len: 12,
+            right: "targets",
+            right_len: 11,
+        })
+    );
 }

@@ -111,7 +111,7 @@ where
         let (vx, vy) = pick(&fold.validation);
         let mut model = build(f);
         model.fit(&tx, &ty, options(f))?;
-        folds.push(model.evaluate(&vx, &vy));
+        folds.push(model.evaluate(&vx, &vy)?);
     }
     Ok(CrossValidation { folds })
 }

@@ -85,13 +85,14 @@ impl std::fmt::Display for NonFiniteBatch {
 impl std::error::Error for NonFiniteBatch {}
 
 /// Why [`Compiled::fit`](crate::Compiled::fit) (or [`cross_validate`](crate::cross_validate))
-/// did not train, or did not finish.
+/// did not train, or did not finish; or why [`Compiled::evaluate`](crate::Compiled::evaluate)
+/// could not score.
 #[derive(Debug)]
 pub enum FitError {
     /// Inputs and targets differ in number (nothing was trained: a silent truncation would
     /// hide a misaligned data set).
     LengthMismatch {
-        /// `"training"` or `"validation"`.
+        /// `"training"`, `"validation"` or `"evaluation"`.
         set: &'static str,
         /// Number of inputs.
         inputs: usize,

@@ -61,12 +61,29 @@ impl Metric {
         Metric::ALL.into_iter().find(|m| m.name() == name)
     }
 
-    /// The metric over predictions of a model ending in `ending` and targets (the first
-    /// `min(len)` of each; `0.0` for none, and for an AUC where one class is absent).
-    pub fn compute<Y: Tensor>(self, predictions: &[Y], targets: &[Y], ending: Ending) -> f64 {
-        let n = predictions.len().min(targets.len());
-        let (predictions, targets) = (&predictions[..n], &targets[..n]);
-        if n == 0 {
+    /// The metric over predictions of a model ending in `ending` and their targets (`0.0` for
+    /// none, and for an AUC where one class is absent).
+    ///
+    /// Errors: `predictions` and `targets` of different lengths
+    /// ([`MetricError::LengthMismatch`](crate::metrics::MetricError::LengthMismatch)).
+    pub fn compute<Y: Tensor>(
+        self,
+        predictions: &[Y],
+        targets: &[Y],
+        ending: Ending,
+    ) -> Result<f64, metrics::MetricError> {
+        metrics::check_lengths("predictions", predictions.len(), "targets", targets.len())?;
+        Ok(self.compute_paired(predictions, targets, ending))
+    }
+
+    /// [`Metric::compute`] on slices of one length.
+    pub(crate) fn compute_paired<Y: Tensor>(
+        self,
+        predictions: &[Y],
+        targets: &[Y],
+        ending: Ending,
+    ) -> f64 {
+        if predictions.is_empty() {
             return 0.0;
         }
         let classes = Y::LEN.max(2);

@@ -191,20 +191,27 @@ where
     pub const ENDING: embednn::Ending = <M as embednn::Layer<Input<M>>>::ENDING;
 
     /// The confusion matrix on a data set (rows: true classes, columns: predicted), reading the
-    /// outputs for what the model ends in. `None` for no samples.
+    /// outputs for what the model ends in.
+    ///
+    /// Errors: `x` and `y` of different lengths ([`MetricError::LengthMismatch`], before any
+    /// inference), or no samples ([`MetricError::TooFewSamples`]).
+    ///
+    /// [`MetricError::LengthMismatch`]: crate::metrics::MetricError::LengthMismatch
+    /// [`MetricError::TooFewSamples`]: crate::metrics::MetricError::TooFewSamples
     pub fn confusion_matrix(
         &self,
         x: &[Input<M>],
         y: &[Output<M>],
-    ) -> Option<crate::metrics::ConfusionMatrix> {
+    ) -> Result<crate::metrics::ConfusionMatrix, crate::metrics::MetricError> {
+        crate::metrics::check_lengths("inputs", x.len(), "targets", y.len())?;
         let predicted: Vec<usize> = self
             .predict(x)
             .iter()
             .map(|p| predicted_class(p, Self::ENDING))
             .collect();
-        let actual: Vec<usize> = y.iter().take(predicted.len()).map(target_class).collect();
+        let actual: Vec<usize> = y.iter().map(target_class).collect();
         let classes = <Output<M> as Buffer>::LEN.max(2);
-        crate::metrics::ConfusionMatrix::new(&actual, &predicted[..actual.len()], classes).ok()
+        crate::metrics::ConfusionMatrix::new(&actual, &predicted, classes)
     }
 
     /// Metrics to track besides the loss (Keras' `metrics=[...]`).
@@ -429,11 +436,11 @@ where
             let metrics = self
                 .metrics
                 .iter()
-                .map(|&m| (m, m.compute(&predictions, train_y, Self::ENDING)))
+                .map(|&m| (m, m.compute_paired(&predictions, train_y, Self::ENDING)))
                 .collect();
             let (val_loss, val_metrics) = match val {
                 Some((vx, vy)) => {
-                    let e = self.evaluate(vx, vy);
+                    let e = self.evaluate(vx, vy)?;
                     (Some(e.loss), e.metrics)
                 }
                 None => (None, Vec::new()),
@@ -513,21 +520,24 @@ where
     }
 
     /// Loss and metrics on a data set (Keras' `evaluate`).
-    pub fn evaluate(&self, x: &[Input<M>], y: &[Output<M>]) -> Evaluation {
+    ///
+    /// Errors: `x` and `y` of different lengths ([`FitError::LengthMismatch`] naming the
+    /// `"evaluation"` set, before any inference).
+    pub fn evaluate(&self, x: &[Input<M>], y: &[Output<M>]) -> Result<Evaluation, FitError> {
+        same_length("evaluation", x, y)?;
         let predictions = self.predict(x);
-        let n = predictions.len().min(y.len());
         let loss: f64 = predictions
             .iter()
             .zip(y)
             .map(|(p, t)| f64::from(self.trainer.loss.loss(p, t)))
             .sum::<f64>()
-            / n.max(1) as f64;
+            / y.len().max(1) as f64;
         let metrics = self
             .metrics
             .iter()
-            .map(|&m| (m, m.compute(&predictions, &y[..n], Self::ENDING)))
+            .map(|&m| (m, m.compute_paired(&predictions, y, Self::ENDING)))
             .collect();
-        Evaluation { loss, metrics }
+        Ok(Evaluation { loss, metrics })
     }
 
     /// Inference on every sample (Keras' `predict`), on all cores for large inputs.
