@@ -28,5 +28,5 @@ fn int8_shapes_are_checked_at_compile_time() {
     t.pass("tests/ui/int8_ok.rs");
     t.compile_fail("tests/ui/int8_chain_mismatch.rs");
     t.compile_fail("tests/ui/int8_conv_wrong_output_size.rs");
-    t.compile_fail("tests/ui/int8_batch_norm_has_no_int8_form.rs");
+    t.compile_fail("tests/ui/int8_own_layer_has_no_int8_form.rs");
 }

@@ -14,13 +14,15 @@
 //! | `Frozen<L>` | `L`'s |
 //! | a tuple | the tuple of its layers' |
 //!
-//! A model with a layer that has no int8 form (`BatchNorm`: fold it into the layer before
-//! first) does not compile.
+//! | `BatchNorm` | [`QBatchNorm`], a per-channel int8 scale and shift (fold it into the layer before it instead where you can: that costs nothing) |
+//!
+//! A model with a layer that has no int8 form does not compile.
 
 use crate::layer::Layer;
 use crate::layers::activation::{
     Elementwise, Identity, LeakyRelu, Relu, Relu6, Sigmoid, Softmax, Tanh,
 };
+use crate::layers::batchnorm::{inverse_std, BatchNorm, ChannelsLast};
 use crate::layers::conv::{Conv1d, Conv2d, DepthwiseConv2d, Padding};
 use crate::layers::dense::Dense;
 use crate::layers::dropout::Dropout;
@@ -31,6 +33,7 @@ use crate::tensor::Tensor;
 use crate::Buffer;
 
 use super::arith::{OutputStage, QParams, Requant};
+use super::batchnorm::QBatchNorm;
 use super::conv::{QConv1d, QConv2d};
 use super::dense::QDense;
 use super::depthwise::QDepthwiseConv2d;
@@ -233,7 +236,7 @@ impl<'a> Context<'a> {
 #[diagnostic::on_unimplemented(
     message = "`{Self}` has no int8 form (on input `{X}`)",
     label = "this layer cannot be quantized",
-    note = "int8 forms exist for Dense, Conv1d, Conv2d, DepthwiseConv2d, the pools, Flatten/Reshape, Dropout and the activations; fold a BatchNorm into the layer before it first"
+    note = "every layer of embednn has an int8 form; a layer of your own needs `impl Quantize` (see `embednn::quant::convert`)"
 )]
 pub trait Quantize<X: Tensor>: Layer<X> {
     /// The int8 layer (or model) type.
@@ -443,6 +446,43 @@ impl<
             output,
             input_zero_point: input.zero_point as i8,
             padding: core::marker::PhantomData,
+        })
+    }
+}
+
+impl<X: ChannelsLast<C>, const C: usize> Quantize<X> for BatchNorm<C> {
+    type Quantized = QBatchNorm<C>;
+    fn quantize(&self, cx: &mut Context<'_>) -> Result<QBatchNorm<C>, QuantizeError> {
+        let input = cx.input;
+        // Inference: y = a·x + b per channel, a = γ/√(σ² + ε), b = β − μ·a.
+        let mut a = [0.0f32; C];
+        let mut b = [0.0f32; C];
+        for c in 0..C {
+            let (g, be, m, v) = (
+                self.gamma.get(c).copied().unwrap_or(0.0),
+                self.beta.get(c).copied().unwrap_or(0.0),
+                self.moving_mean.get(c).copied().unwrap_or(0.0),
+                self.moving_var.get(c).copied().unwrap_or(0.0),
+            );
+            let scale = g * inverse_std(v);
+            if let (Some(ac), Some(bc)) = (a.get_mut(c), b.get_mut(c)) {
+                *ac = scale;
+                *bc = be - m * scale;
+            }
+        }
+        let mut weights = [0i8; C];
+        let mut scales = [0.0f32; C];
+        quantize_rows(&a, 1, &mut weights, &mut scales).map_err(|()| cx.non_finite())?;
+        let err = cx.non_finite();
+        let (out, output) = cx.producer_output()?;
+        let (mut bias, mut requant) = ([0i32; C], [Requant::default(); C]);
+        bias_and_requant(&b, input, &scales, out, &mut bias, &mut requant).map_err(|()| err)?;
+        Ok(QBatchNorm {
+            weights,
+            bias,
+            requant,
+            output,
+            input_zero_point: input.zero_point as i8,
         })
     }
 }

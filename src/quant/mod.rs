@@ -35,6 +35,7 @@
 //! panics, like the rest of the core.
 
 pub mod arith;
+pub mod batchnorm;
 pub mod conv;
 pub mod convert;
 pub mod dense;
@@ -46,6 +47,7 @@ pub mod model;
 pub mod tensor;
 
 pub use arith::{OutputStage, QParams, Requant};
+pub use batchnorm::QBatchNorm;
 pub use conv::{QConv1d, QConv2d};
 pub use convert::{Context, Observer, Quantize, QuantizeError, Range};
 pub use dense::{Packed, QDense};
