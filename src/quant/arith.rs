@@ -64,6 +64,13 @@ impl Requant {
         Requant::from_scale(input as f64 * weight as f64 / output as f64)
     }
 
+    /// The multiplier as TFLite's per-tensor `FULLY_CONNECTED` computes it: the two scales
+    /// multiplied in `f32` first, then divided in `f64` (convolutions, depthwise convolutions
+    /// and per-channel fully connected layers use [`Requant::for_scales`]).
+    pub fn for_scales_f32_product(input: f32, weight: f32, output: f32) -> Requant {
+        Requant::from_scale((input * weight) as f64 / output as f64)
+    }
+
     /// `MultiplyByQuantizedMultiplier(acc, multiplier, shift)`: a saturating rounding doubling
     /// high multiply, then a rounding divide by a power of two.
     #[inline(always)]
