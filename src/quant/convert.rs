@@ -73,23 +73,53 @@ impl Range {
 }
 
 /// Collects the output range of every layer while calibration samples run through the `f32`
-/// model ([`Quantize::observe`]).
-#[derive(Debug)]
+/// model ([`Quantize::observe`]), and hands each output to a callback if given one (calibration
+/// that needs more than the extremes, e.g. percentiles).
 pub struct Observer<'a> {
     ranges: &'a mut [Range],
     next: usize,
+    values: Option<&'a mut ValueSink<'a>>,
+}
+
+/// What [`Observer::with_values`] calls with a layer's index and output.
+pub type ValueSink<'a> = dyn FnMut(usize, &[f32]) + 'a;
+
+impl core::fmt::Debug for Observer<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Observer")
+            .field("ranges", &self.ranges)
+            .field("next", &self.next)
+            .field("values", &self.values.is_some())
+            .finish()
+    }
 }
 
 impl<'a> Observer<'a> {
     /// Records into `ranges`, one per layer (the model's [`Layer::DEPTH`]).
     pub fn new(ranges: &'a mut [Range]) -> Self {
-        Observer { ranges, next: 0 }
+        Observer {
+            ranges,
+            next: 0,
+            values: None,
+        }
+    }
+
+    /// Records into `ranges` and also calls `values` with each layer's index and output.
+    pub fn with_values(ranges: &'a mut [Range], values: &'a mut ValueSink<'a>) -> Self {
+        Observer {
+            ranges,
+            next: 0,
+            values: Some(values),
+        }
     }
 
     /// Widens the next layer's range with its output.
     pub fn record(&mut self, output: &[f32]) {
         if let Some(r) = self.ranges.get_mut(self.next) {
             r.widen(output);
+        }
+        if let Some(values) = self.values.as_mut() {
+            values(self.next, output);
         }
         self.next += 1;
     }
@@ -647,3 +677,48 @@ macro_rules! tuple_quantize_from_list {
     };
 }
 crate::tuples::for_each_tuple!(tuple_quantize_from_list);
+
+#[cfg(test)]
+mod test {
+    use super::*;
+    use crate::init::{Init, Initializer};
+    use crate::rng::Rng;
+
+    #[test]
+    fn observer_hands_every_layer_output_to_its_callback() {
+        type Net = (Dense<2, 3>, Relu, Dense<3, 1>);
+        let net = Net::init(Initializer::GlorotUniform, &mut Rng::seed(1));
+        let mut ranges = [Range::EMPTY; 3];
+        let mut seen = [(0usize, 0usize, 0.0f32); 6];
+        let mut count = 0;
+        let mut sink = |layer: usize, output: &[f32]| {
+            if let Some(s) = seen.get_mut(count) {
+                *s = (
+                    layer,
+                    output.len(),
+                    output.iter().fold(f32::MIN, |m, &v| m.max(v)),
+                );
+            }
+            count += 1;
+        };
+        {
+            let mut observer = Observer::with_values(&mut ranges, &mut sink);
+            let mut y = [0.0f32];
+            for x in [[1.0, -2.0], [0.5, 0.25]] {
+                observer.next_sample();
+                net.observe(&x, &mut y, &mut observer);
+            }
+        }
+        assert_eq!(count, 6);
+        let layers: [(usize, usize); 6] = seen.map(|(l, n, _)| (l, n));
+        assert_eq!(layers, [(0, 3), (1, 3), (2, 1), (0, 3), (1, 3), (2, 1)]);
+        // The ranges are the extremes of what the callback saw.
+        for (layer, range) in ranges.iter().enumerate() {
+            let max = seen
+                .iter()
+                .filter(|s| s.0 == layer)
+                .fold(f32::MIN, |m, s| m.max(s.2));
+            assert_eq!(range.max, max);
+        }
+    }
+}
