@@ -156,6 +156,7 @@ pub use layers::dropout::Dropout;
 pub use layers::frozen::Frozen;
 pub use layers::pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, MaxPool1d, MaxPool2d};
 pub use layers::reshape::{Flatten, Reshape};
+pub use layers::residual::{Add, Residual};
 pub use loss::{
     BinaryCrossEntropy, BinaryCrossEntropyWithLogits, CategoricalCrossEntropy, Loss, Mae, Mse,
     SoftmaxCrossEntropy, SparseCategoricalCrossEntropy,

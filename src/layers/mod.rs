@@ -8,5 +8,6 @@ pub mod dropout;
 pub mod frozen;
 pub mod pool;
 pub mod reshape;
+pub mod residual;
 
 mod const_fmt;
