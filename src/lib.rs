@@ -110,14 +110,15 @@
 //!
 //! ## Guarantees
 //!
-//! - `#![no_std]`, no `alloc`, `#![forbid(unsafe_code)]`.
+//! - `#![no_std]`, no `alloc`, `#![deny(unsafe_code)]`: the one exception is the Cortex-M DSP
+//!   kernel module (`quant::dsp`, assembly, compiled only for cores with the DSP extension).
 //! - No panics on any input: NaN and infinities flow through (see [`layers::activation`] for
 //!   what comes out); fallible operations return errors.
 //! - The same code computes on the host and the device, in a fixed order, so results are
 //!   bit-identical wherever IEEE-754 `f32` arithmetic is (x86-64, Cortex-M4F, soft-float M0).
 
 #![cfg_attr(not(feature = "std"), no_std)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 #![deny(missing_docs)]
 
 pub mod any_model;

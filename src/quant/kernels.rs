@@ -80,7 +80,19 @@ pub fn dot_rows(packed: &[i8], k: usize, x: &[i8], acc: &mut [i32]) {
     if x.len() != k || packed.len() != acc.len() * k {
         return;
     }
-    #[cfg(all(target_arch = "arm", target_feature = "dsp"))]
+    // The condition of `mod dsp` (see there: stable Rust never sets `target_feature = "dsp"`).
+    #[cfg(all(
+        target_arch = "arm",
+        any(
+            all(target_feature = "dsp", target_feature = "mclass"),
+            all(
+                target_os = "none",
+                target_abi = "eabihf",
+                target_endian = "little",
+                not(target_has_atomic = "64")
+            )
+        )
+    ))]
     if super::dsp::dot_rows(packed, k, x, acc) {
         return;
     }

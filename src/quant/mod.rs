@@ -40,6 +40,21 @@ pub mod conv;
 pub mod convert;
 pub mod dense;
 pub mod depthwise;
+/// Cortex-M4/M7/M33 kernels (`SMLAD`, `SXTB16`): the crate's one module with `unsafe` code.
+#[cfg(all(
+    target_arch = "arm",
+    any(
+        all(target_feature = "dsp", target_feature = "mclass"),
+        all(
+            target_os = "none",
+            target_abi = "eabihf",
+            target_endian = "little",
+            not(target_has_atomic = "64")
+        )
+    )
+))]
+#[allow(unsafe_code)]
+mod dsp;
 pub mod elementwise;
 pub mod kernels;
 pub mod layer;
