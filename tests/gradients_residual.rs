@@ -120,8 +120,8 @@ fn batch_normalization_inside_a_branch_trains_over_the_batch() {
     let mut rng = Rng::seed(14);
     type Block = Residual<(Dense<4, 4>, BatchNorm<4>, Tanh, Dense<4, 4>)>;
     type Branches = Add<(Dense<4, 3>, BatchNorm<3>), (Dense<4, 3>, Tanh)>;
-    assert!(<Block as Layer<[f32; 4]>>::BATCH_COUPLED);
-    assert!(<Branches as Layer<[f32; 4]>>::BATCH_COUPLED);
+    const { assert!(<Block as Layer<[f32; 4]>>::BATCH_COUPLED) };
+    const { assert!(<Branches as Layer<[f32; 4]>>::BATCH_COUPLED) };
     let xs: Vec<[f32; 4]> = (0..6).map(|_| random_tensor(&mut rng, 1.0, 0.0)).collect();
     let mut block = Block::init(Initializer::GlorotUniform, &mut rng);
     // Non-trivial scale and shift.

@@ -235,9 +235,9 @@ fn serde_codegen_and_the_model_file_round_trip() {
     // AnyModel does not run residual connections yet: a typed error naming the layer.
     let info = ModelInfo::parse(&file[..n]).unwrap();
     let params: Vec<f32> = info.params.iter().collect();
-    let err = AnyModel::new(&info, &params)
-        .err()
-        .expect("AnyModel refuses residuals");
+    let Err(err) = AnyModel::new(&info, &params) else {
+        panic!("AnyModel refuses residuals");
+    };
     let message = err.to_string();
     assert!(message.contains("Residual"), "{message}");
 }

@@ -180,11 +180,11 @@ impl core::fmt::Display for QuantizeError {
 /// quantization.
 #[derive(Debug)]
 pub struct Context<'a> {
-    ranges: &'a [Range],
-    kinds: &'a [&'static str],
-    index: usize,
-    input: QParams,
-    folded: bool,
+    pub(super) ranges: &'a [Range],
+    pub(super) kinds: &'a [&'static str],
+    pub(super) index: usize,
+    pub(super) input: QParams,
+    pub(super) folded: bool,
 }
 
 impl<'a> Context<'a> {
@@ -205,11 +205,11 @@ impl<'a> Context<'a> {
         self.input
     }
 
-    fn kind(&self, at: usize) -> &'static str {
+    pub(super) fn kind(&self, at: usize) -> &'static str {
         self.kinds.get(at).copied().unwrap_or("")
     }
 
-    fn range(&self, at: usize) -> Result<Range, QuantizeError> {
+    pub(super) fn range(&self, at: usize) -> Result<Range, QuantizeError> {
         match self.ranges.get(at) {
             Some(r) if r.min <= r.max => Ok(*r),
             Some(_) => Err(QuantizeError::NoRange {

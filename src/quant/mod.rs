@@ -59,6 +59,7 @@ pub mod elementwise;
 pub mod kernels;
 pub mod layer;
 pub mod model;
+pub mod residual;
 pub mod tensor;
 
 pub use arith::{OutputStage, QParams, Requant};
@@ -70,4 +71,5 @@ pub use depthwise::QDepthwiseConv2d;
 pub use elementwise::{QClamp, QLut, QSoftmax};
 pub use layer::{QLayer, QLayerInfo};
 pub use model::{check, QFixedInput, QModel, QOutput, Quantized};
+pub use residual::{QAdd, QAddParams, QResidual};
 pub use tensor::{HasInt8, QTensor};
