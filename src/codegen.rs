@@ -16,6 +16,16 @@
 //! Floats are printed with Rust's shortest round-trip formatting, so the compiled constant has
 //! exactly the bits that were trained (NaN and infinities included).
 //!
+//! int8 models print the same way: [`Quantized<M>`](crate::quant::Quantized) is a struct
+//! literal of its input and output [`QParams`] and its layers, whose
+//! int8 weights are written in the layout the kernels read, so the `static` in flash is the model
+//! itself and nothing is rearranged at run time:
+//!
+//! ```text
+//! pub static MODEL: Quantized<NetInt8> = embednn::quant::Quantized { input: embednn::quant::QParams { scale: 0.011764706, zero_point: -43 },
+//!     layers: (embednn::quant::QDense { weights: embednn::quant::Packed([[…]]), bias: […], requant: […], output: … }, …), output: … };
+//! ```
+//!
 //! ```
 //! use embednn::codegen::{write_static, ToRust};
 //! use embednn::prelude::*;
@@ -121,6 +131,60 @@ pub fn write_f32_nested(out: &mut dyn Write, values: &[f32], shape: &[usize]) ->
     out.write_char(']')
 }
 
+/// Writes `values` as nested arrays of `shape`, each element with `one`; an empty shape writes
+/// a flat array. Every axis gets its full count of elements (a `[[i8; 0]; 2]` is `[[], []]`).
+fn write_nested<T>(
+    out: &mut dyn Write,
+    values: &[T],
+    shape: &[usize],
+    one: &dyn Fn(&mut dyn Write, &T) -> fmt::Result,
+) -> fmt::Result {
+    out.write_char('[')?;
+    match shape {
+        [] | [_] => {
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    out.write_str(", ")?;
+                }
+                one(out, v)?;
+            }
+        }
+        [n, inner @ ..] => {
+            let chunk: usize = inner.iter().product();
+            for i in 0..*n {
+                if i > 0 {
+                    out.write_str(", ")?;
+                }
+                let part = values.get(i * chunk..(i + 1) * chunk).unwrap_or_default();
+                write_nested(out, part, inner, one)?;
+            }
+        }
+    }
+    out.write_char(']')
+}
+
+/// Writes int8 values as nested arrays of `shape` (outermost axis first), like
+/// [`write_f32_nested`]: shape `[2, 3]` gives `[[a, b, c], [d, e, f]]`.
+///
+/// ```
+/// let mut s = String::new();
+/// embednn::codegen::write_i8_nested(&mut s, &[1, -2, 3, -128], &[2, 2]).unwrap();
+/// assert_eq!(s, "[[1, -2], [3, -128]]");
+/// ```
+pub fn write_i8_nested(out: &mut dyn Write, values: &[i8], shape: &[usize]) -> fmt::Result {
+    write_nested(out, values, shape, &|out, v| write!(out, "{v}"))
+}
+
+/// Writes `[a, b, …]` of `i32`s.
+pub fn write_i32_array(out: &mut dyn Write, values: &[i32]) -> fmt::Result {
+    write_nested(out, values, &[], &|out, v| write!(out, "{v}"))
+}
+
+/// Writes `[a, b, …]` of values that print themselves.
+pub fn write_rust_array<T: ToRust>(out: &mut dyn Write, values: &[T]) -> fmt::Result {
+    write_nested(out, values, &[], &|out, v| v.write_rust(out))
+}
+
 macro_rules! tuple_to_rust {
     ($(($name:ident $idx:tt $_t:ident $_v:ident))+) => {
         impl<$($name: ToRust),+> ToRust for ($($name,)+) {
@@ -144,6 +208,161 @@ macro_rules! tuple_to_rust {
     };
 }
 crate::tuples::for_each_tuple!(tuple_to_rust);
+
+// ---- int8 models: struct literals of the quant types' public fields, weights in the layout
+// the kernels read (so the static is the model itself, with nothing to rearrange at run time).
+
+use crate::layers::conv::Padding;
+use crate::quant::{
+    OutputStage, QBatchNorm, QClamp, QConv1d, QConv2d, QDense, QDepthwiseConv2d, QLut, QParams,
+    QSoftmax, Quantized, Requant,
+};
+
+impl ToRust for QParams {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        out.write_str("embednn::quant::QParams { scale: ")?;
+        write_f32(out, self.scale)?;
+        write!(out, ", zero_point: {} }}", self.zero_point)
+    }
+}
+
+impl ToRust for Requant {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        write!(
+            out,
+            "embednn::quant::Requant {{ multiplier: {}, shift: {} }}",
+            self.multiplier, self.shift
+        )
+    }
+}
+
+impl ToRust for OutputStage {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        write!(
+            out,
+            "embednn::quant::OutputStage {{ zero_point: {}, min: {}, max: {} }}",
+            self.zero_point, self.min, self.max
+        )
+    }
+}
+
+/// `bias: […], requant: […], output: …,` — the fields every weighted int8 layer ends with.
+fn write_channels(
+    out: &mut dyn Write,
+    bias: &[i32],
+    requant: &[Requant],
+    output: &OutputStage,
+) -> fmt::Result {
+    out.write_str(" bias: ")?;
+    write_i32_array(out, bias)?;
+    out.write_str(", requant: ")?;
+    write_rust_array(out, requant)?;
+    out.write_str(", output: ")?;
+    output.write_rust(out)?;
+    out.write_char(',')
+}
+
+impl<const I: usize, const O: usize> ToRust for QDense<I, O> {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        out.write_str("embednn::quant::QDense { weights: embednn::quant::Packed(")?;
+        write_i8_nested(out, self.weights.0.as_flattened(), &[O, I])?;
+        out.write_str("),")?;
+        write_channels(out, &self.bias, &self.requant, &self.output)?;
+        out.write_str(" }")
+    }
+}
+
+/// A convolution's literal: `weights` (already written), the channel fields, the input zero
+/// point and the padding marker.
+macro_rules! conv_to_rust {
+    ($name:ident<$(const $c:ident),*>, shape: [$($d:ident),*], packed: $packed:literal,
+     flat: |$w:ident| $flat:expr) => {
+        impl<$(const $c: usize,)* P: Padding> ToRust for $name<$($c,)* P> {
+            fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+                out.write_str(concat!("embednn::quant::", stringify!($name), " { weights: "))?;
+                let $w = &self.weights;
+                if $packed {
+                    out.write_str("embednn::quant::Packed(")?;
+                }
+                write_i8_nested(out, $flat, &[$($d),*])?;
+                out.write_str(if $packed { ")," } else { "," })?;
+                write_channels(out, &self.bias, &self.requant, &self.output)?;
+                write!(
+                    out,
+                    " input_zero_point: {}, padding: core::marker::PhantomData, }}",
+                    self.input_zero_point
+                )
+            }
+        }
+    };
+}
+conv_to_rust!(
+    QConv2d<const H, const W, const CIN, const COUT, const KH, const KW, const SH, const SW,
+        const OH, const OW>,
+    shape: [COUT, KH, KW, CIN], packed: true,
+    flat: |w| w.0.as_flattened().as_flattened().as_flattened()
+);
+conv_to_rust!(
+    QConv1d<const L, const CIN, const COUT, const KL, const SL, const OL>,
+    shape: [COUT, KL, CIN], packed: true,
+    flat: |w| w.0.as_flattened().as_flattened()
+);
+conv_to_rust!(
+    QDepthwiseConv2d<const H, const W, const C, const KH, const KW, const SH, const SW,
+        const OH, const OW>,
+    shape: [KH, KW, C], packed: false,
+    flat: |w| w.as_flattened().as_flattened()
+);
+
+impl<const C: usize> ToRust for QBatchNorm<C> {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        out.write_str("embednn::quant::QBatchNorm { weights: ")?;
+        write_i8_nested(out, &self.weights, &[])?;
+        out.write_char(',')?;
+        write_channels(out, &self.bias, &self.requant, &self.output)?;
+        write!(out, " input_zero_point: {} }}", self.input_zero_point)
+    }
+}
+
+impl ToRust for QClamp {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        write!(
+            out,
+            "embednn::quant::QClamp {{ min: {}, max: {} }}",
+            self.min, self.max
+        )
+    }
+}
+
+impl ToRust for QLut {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        out.write_str("embednn::quant::QLut { table: ")?;
+        write_i8_nested(out, &self.table, &[])?;
+        out.write_str(" }")
+    }
+}
+
+impl ToRust for QSoftmax {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        out.write_str("embednn::quant::QSoftmax { input: ")?;
+        self.input.write_rust(out)?;
+        out.write_str(" }")
+    }
+}
+
+/// `embednn::quant::Quantized { input: …, layers: (…), output: … }`: with
+/// [`write_static`], an int8 model as a `static` in flash.
+impl<M: ToRust> ToRust for Quantized<M> {
+    fn write_rust(&self, out: &mut dyn Write) -> fmt::Result {
+        out.write_str("embednn::quant::Quantized { input: ")?;
+        self.input.write_rust(out)?;
+        out.write_str(", layers: ")?;
+        self.layers.write_rust(out)?;
+        out.write_str(", output: ")?;
+        self.output.write_rust(out)?;
+        out.write_str(" }")
+    }
+}
 
 #[cfg(test)]
 mod test {

@@ -60,8 +60,10 @@ pub mod kernels;
 pub mod layer;
 pub mod model;
 pub mod residual;
+pub mod serde;
 pub mod tensor;
 
+pub use self::serde::QStored;
 pub use arith::{OutputStage, QParams, Requant};
 pub use batchnorm::QBatchNorm;
 pub use conv::{QConv1d, QConv2d};
