@@ -107,6 +107,7 @@
 //!   loads.
 //! - [`init`], [`rng`]: seeded initialization; [`buffer`]: gradients and optimizer state.
 //! - [`summary`]: a Keras-like model table.
+//! - [`audio`]: the audio front end, PCM to log-mel and MFCC tensors ([`audio::KwsFrontEnd`]).
 //!
 //! ## Guarantees
 //!
@@ -122,6 +123,7 @@
 #![deny(missing_docs)]
 
 pub mod any_model;
+pub mod audio;
 pub mod buffer;
 pub mod codegen;
 pub mod format;
