@@ -158,6 +158,7 @@ pub use layers::dense::Dense;
 pub use layers::dropout::Dropout;
 pub use layers::frozen::Frozen;
 pub use layers::pool::{AvgPool1d, AvgPool2d, GlobalAvgPool, MaxPool1d, MaxPool2d};
+pub use layers::recurrent::{Embedding, Gru, Lstm, Return, ReturnLast, ReturnSequences};
 pub use layers::reshape::{Flatten, Reshape};
 pub use layers::residual::{Add, Residual};
 pub use loss::{
@@ -184,6 +185,7 @@ pub mod prelude {
         AvgPool1d, AvgPool2d, Conv1d, Conv2d, DepthwiseConv2d, Dropout, Flatten, GlobalAvgPool,
         MaxPool1d, MaxPool2d, Reshape, Same, Valid,
     };
+    pub use crate::{Embedding, Gru, Lstm, ReturnLast, ReturnSequences};
     pub use crate::{
         BinaryCrossEntropy, CategoricalCrossEntropy, Input, ModelFile, Output, Preprocessing,
         SparseCategoricalCrossEntropy,

@@ -7,6 +7,7 @@ pub mod dense;
 pub mod dropout;
 pub mod frozen;
 pub mod pool;
+pub mod recurrent;
 pub mod reshape;
 pub mod residual;
 
