@@ -264,6 +264,8 @@ fn frame_counts_and_window_are_the_hand_derived_ones() {
     assert_eq!(KwsFrontEnd::TABLE_BYTES, 2560 + 8432 + 1600);
     assert_eq!(i16::MIN.to_f32(), -1.0);
     assert_eq!(16_384i16.to_f32(), 0.5);
+    assert_eq!([0x00u8, 0x80].to_f32(), -1.0);
+    assert_eq!([0x00u8, 0x40].to_f32(), 0.5);
 }
 
 #[test]

@@ -53,6 +53,15 @@ impl Sample for i16 {
     }
 }
 
+impl Sample for [u8; 2] {
+    /// Little-endian 16-bit PCM as a WAV's data chunk stores it, so a clip can be read straight
+    /// from flash bytes (`bytes.as_chunks::<2>().0`) without a copy: the `i16` scaling.
+    #[inline]
+    fn to_f32(self) -> f32 {
+        i16::from_le_bytes(self).to_f32()
+    }
+}
+
 impl Sample for f32 {
     /// The value itself (NaN and infinities included).
     #[inline]
