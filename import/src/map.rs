@@ -661,6 +661,68 @@ impl<'g> Mapper<'g> {
     }
 }
 
+fn params_of(items: &[Item], graph: &Graph, out: &mut Vec<f32>) -> Result<(), ImportError> {
+    for item in items {
+        match &item.kind {
+            ItemKind::Residual(b) => params_of(b, graph, out)?,
+            ItemKind::Add(a, b) => {
+                params_of(a, graph, out)?;
+                params_of(b, graph, out)?;
+            }
+            ItemKind::Layer(ty) => {
+                let conv = ty.starts_with("embednn::Conv2d<");
+                if !(conv
+                    || ty.starts_with("embednn::Dense<")
+                    || ty.starts_with("embednn::DepthwiseConv2d<"))
+                {
+                    continue;
+                }
+                let op = &graph.ops[item.op];
+                let error = |reason: &str| ImportError {
+                    op: Some(op.index),
+                    name: op.name(),
+                    shapes: graph.shapes(op),
+                    reason: reason.into(),
+                };
+                let tensor = |at: usize| {
+                    op.inputs
+                        .get(at)
+                        .copied()
+                        .flatten()
+                        .and_then(|t| graph.tensor(t))
+                };
+                let w = tensor(1).ok_or_else(|| error("no weights"))?;
+                let weights = w
+                    .f32s()
+                    .ok_or_else(|| error("weights are not f32 constants (an int8 model's weights wait for the int8 model file)"))?;
+                let channels = *w
+                    .shape
+                    .first()
+                    .filter(|_| !op.is(B::DepthwiseConv2d))
+                    .unwrap_or_else(|| w.shape.last().unwrap_or(&0));
+                if conv && op.is(B::DepthwiseConv2d) {
+                    // [1, KH, KW, M] → [M, KH, KW, 1].
+                    let m = channels;
+                    let taps = weights.len() / m.max(1);
+                    for c in 0..m {
+                        out.extend((0..taps).map(|k| weights[k * m + c]));
+                    }
+                } else {
+                    out.extend_from_slice(&weights);
+                }
+                match tensor(2) {
+                    Some(b) => out.extend(
+                        b.f32s()
+                            .ok_or_else(|| error("bias is not an f32 constant"))?,
+                    ),
+                    None => out.extend(std::iter::repeat_n(0.0, channels)),
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
 fn quant_of(q: Option<&Quant>) -> Option<(f32, i64)> {
     let q = q?;
     Some((
@@ -808,6 +870,21 @@ impl Import {
             precision,
             params: m.params,
         })
+    }
+
+    /// The `f32` parameters in embednn's order (what `Params::for_each_param` visits and the
+    /// model file stores): each `Dense`, `Conv2d` and `DepthwiseConv2d` in model order, its
+    /// weights then its bias (zeros where the graph has none); a combinator's first branch,
+    /// then its second. TFLite's `[O, I]` fully connected weights, OHWI filters and
+    /// `[1, KH, KW, C]` depthwise filters are already embednn's layouts; a depthwise filter
+    /// that becomes a `Conv2d` (one input channel) is transposed.
+    ///
+    /// Errors for an int8 graph (its weights wait for the int8 model file) and for weights
+    /// that are not `f32` constants.
+    pub fn f32_params(&self, graph: &Graph) -> Result<Vec<f32>, ImportError> {
+        let mut out = Vec::with_capacity(self.params);
+        params_of(&self.items, graph, &mut out)?;
+        Ok(out)
     }
 
     /// Layers, as embednn counts them (`Layer::DEPTH`).
