@@ -26,9 +26,9 @@ pub mod metrics;
 pub mod plot;
 
 pub use fit::{
-    cross_validate, Augmentation, Callback, Compiled, Control, CrossValidation, EarlyStopping,
-    EpochLog, Evaluation, FitError, FitOptions, History, Metric, Monitor, NonFiniteBatch,
-    OnNonFinite, Schedule, Sequential, Validation, Verbosity,
+    cross_validate, Augmentation, Callback, Compiled, Control, CrossValidation, DivergedEpoch,
+    Divergence, EarlyStopping, EpochLog, Evaluation, FitError, FitOptions, History, Metric,
+    Monitor, NonFiniteBatch, OnNonFinite, Schedule, Sequential, Validation, Verbosity,
 };
 
 /// Everything a training program names, in one `use`: `embednn`'s prelude (layers, losses,
@@ -48,8 +48,8 @@ pub use fit::{
 pub mod prelude {
     pub use crate::data::{CsvSpec, DataError, Dataset, Preprocessor, SplitSpec, Standardizer};
     pub use crate::{
-        Augmentation, Callback, Compiled, Control, EarlyStopping, Evaluation, FitError, FitOptions,
-        Metric, Monitor, OnNonFinite, Schedule, Sequential, Validation, Verbosity,
+        Augmentation, Callback, Compiled, Control, Divergence, EarlyStopping, Evaluation, FitError,
+        FitOptions, Metric, Monitor, OnNonFinite, Schedule, Sequential, Validation, Verbosity,
     };
     pub use embednn::prelude::*;
 }

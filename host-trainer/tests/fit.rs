@@ -481,6 +481,141 @@ fn inputs_and_targets_of_different_lengths_are_an_error_before_any_training() {
     assert_eq!(file_bytes(model.model()), before, "nothing was trained");
 }
 
+type Sine = (Dense<1, 16>, Relu, Dense<16, 16>, Relu, Dense<16, 1>);
+
+fn sine_data() -> (Vec<[f32; 1]>, Vec<[f32; 1]>) {
+    let x: Vec<[f32; 1]> = (0..256)
+        .map(|i| [i as f32 / 256.0 * std::f32::consts::TAU])
+        .collect();
+    let y = x.iter().map(|x| [x[0].sin()]).collect();
+    (x, y)
+}
+
+/// The probe: a learning rate of 1e4 keeps the loss finite but near 1e26.
+#[test]
+fn an_exploding_loss_stops_training_with_the_weights_from_before_it() {
+    let (x, y) = sine_data();
+    let options = FitOptions {
+        epochs: 20,
+        verbose: Verbosity::Silent,
+        ..Default::default()
+    };
+    let start = file_bytes(Sequential::<Sine>::new(42).model());
+    let mut model = Sequential::<Sine>::new(42).compile(Adam::new(1e4), Mse);
+    let result = model.fit(&x, &y, options.clone());
+    let Err(FitError::Diverged { at, history }) = result else {
+        panic!("lr 1e4 is not flagged: {result:?}");
+    };
+    assert_eq!(at.epoch, 0, "{at}");
+    assert!(at.loss > 1e20 && at.loss.is_finite(), "{at}");
+    assert_eq!(
+        at.limit,
+        1e4 * at.lowest,
+        "the first epoch's limit: 10,000 × the start"
+    );
+    assert!(at.lowest < 10.0, "the loss of the untrained model, {at}");
+    assert!(
+        at.to_string().starts_with("epoch 1: the loss diverged to "),
+        "{at}"
+    );
+    assert_eq!(history.diverged, Some(at));
+    assert_eq!(history.epochs.len(), 1);
+    assert_eq!(history.epochs[0].loss, at.loss);
+    assert_eq!(history.best_epoch, None, "no epoch's weights are kept");
+    assert!(history.stopped_early);
+    assert_eq!(
+        file_bytes(model.model()),
+        start,
+        "the weights it started from"
+    );
+
+    // No checkpoint of a diverged epoch is written.
+    let dir = tempfile::tempdir().unwrap();
+    let backup = dir.path().join("sine.ckpt");
+    let mut model = Sequential::<Sine>::new(42).compile(Adam::new(1e4), Mse);
+    let result = model.fit_with_backup(&x, &y, options.clone(), &backup);
+    assert!(
+        matches!(result, Err(FitError::Diverged { .. })),
+        "{result:?}"
+    );
+    assert!(!backup.exists());
+
+    // Turned off, it trains to the end (and the loss stays where it exploded to).
+    let mut model = Sequential::<Sine>::new(42).compile(Adam::new(1e4), Mse);
+    let off = FitOptions {
+        divergence: None,
+        ..options
+    };
+    let history = model.fit(&x, &y, off).unwrap();
+    assert_eq!(history.epochs.len(), 20);
+    assert!(history.series("loss").iter().all(|&l| l > 1e20));
+}
+
+/// A schedule that multiplies the rate by 1e5 after three good epochs: the fourth explodes.
+fn exploding_at_epoch_3(
+    early_stopping: Option<EarlyStopping>,
+    epochs: usize,
+) -> FitOptions<'static> {
+    FitOptions {
+        epochs,
+        batch_size: 32,
+        shuffle: false,
+        verbose: Verbosity::Silent,
+        schedule: Schedule::Step {
+            every: 3,
+            factor: 1e5,
+        },
+        early_stopping,
+        ..Default::default()
+    }
+}
+
+#[test]
+fn a_loss_exploding_mid_run_keeps_the_last_good_weights_and_early_stopping_never_restores_it() {
+    let (x, y) = sine_data();
+    let fit = |early_stopping| {
+        let mut model = Sequential::<Sine>::new(7).compile(Adam::new(0.01), Mse);
+        let result = model.fit(&x, &y, exploding_at_epoch_3(early_stopping, 10));
+        (model, result)
+    };
+    // The same good epochs, and no more: `train(n)` is the model after `n` of them.
+    let train = |n| {
+        let mut model = Sequential::<Sine>::new(7).compile(Adam::new(0.01), Mse);
+        let history = model.fit(&x, &y, exploding_at_epoch_3(None, n)).unwrap();
+        (file_bytes(model.model()), history)
+    };
+    let (three, good) = train(3);
+    let good = good.series("loss");
+
+    let (model, result) = fit(None);
+    let Err(FitError::Diverged { at, history }) = result else {
+        panic!("not flagged: {result:?}");
+    };
+    assert_eq!(at.epoch, 3, "{at}");
+    assert!(at.lowest <= good.iter().copied().fold(f64::INFINITY, f64::min));
+    assert_eq!(history.series("loss")[..3], good[..]);
+    assert_eq!(history.epochs.len(), 4);
+    assert_eq!(history.best_epoch, Some(2));
+    assert_eq!(file_bytes(model.model()), three);
+
+    // Early stopping watching the training loss: the diverged epoch is never its best, and
+    // what it restores is the best good epoch.
+    let watch_loss = EarlyStopping {
+        monitor: Monitor::Loss,
+        patience: 100,
+        min_delta: 0.0,
+        restore_best_weights: true,
+    };
+    let (model, result) = fit(Some(watch_loss));
+    let Err(FitError::Diverged { at, history }) = result else {
+        panic!("not flagged: {result:?}");
+    };
+    assert_eq!(at.epoch, 3);
+    let best = (0..3).min_by(|&a, &b| good[a].total_cmp(&good[b])).unwrap();
+    assert_eq!(history.best_epoch, Some(best));
+    assert_eq!(file_bytes(model.model()), train(best + 1).0);
+}
+
 #[test]
 fn evaluating_inputs_and_targets_of_different_lengths_is_an_error() {
     let (x, y) = with_a_nan_row();

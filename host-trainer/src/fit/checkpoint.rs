@@ -1,6 +1,7 @@
 //! Checkpoints: Keras' `BackupAndRestore`. [`Compiled::fit_with_backup`] writes the whole state
 //! of training to one file after every epoch — weights, the optimizer and its per-parameter state,
-//! the schedule's starting rate, early stopping's best epoch (and weights), the seed — and, when
+//! the schedule's starting rate, early stopping's best epoch (and weights), the starting and
+//! lowest losses divergence detection compares with, the seed — and, when
 //! the file is there at the start, resumes from it. Shuffling and dropout draw from streams keyed
 //! by seed, epoch and batch, so a resumed run ends bit-identical to one that was never stopped.
 
@@ -17,7 +18,10 @@ use serde::{Deserialize, Serialize};
 use super::{split_validation, Compiled, FitError, FitOptions, History, Progress};
 
 /// The first eight bytes of a checkpoint.
-const MAGIC: [u8; 8] = *b"ENNCKPT1";
+const MAGIC: [u8; 8] = *b"ENNCKPT2";
+
+/// The first eight bytes of the checkpoints written before divergence detection (no losses).
+const MAGIC_V1: [u8; 8] = *b"ENNCKPT1";
 
 /// What a checkpoint holds (postcard), followed by its CRC-32.
 #[derive(Serialize, Deserialize)]
@@ -29,6 +33,8 @@ struct Checkpoint<O> {
     since_best: u64,
     /// Early stopping's best score and epoch, and its weights when they are to be restored.
     best: Option<(f64, u64, Option<Vec<u8>>)>,
+    /// Divergence detection's starting and lowest losses.
+    losses: Option<(f64, f64)>,
     optimizer: O,
     /// The optimizer's per-parameter state, array after array.
     state: Vec<f32>,
@@ -97,6 +103,7 @@ where
             initial_lr: progress.initial_lr,
             since_best: progress.since_best as u64,
             best,
+            losses: progress.losses.map(|l| (l.start, l.lowest)),
             optimizer: &self.trainer.optimizer,
             state,
             model: model_bytes(&*self.model).map_err(fail)?,
@@ -124,6 +131,13 @@ where
             .ok_or_else(|| fail("too short to be a checkpoint".into()))?;
         if u32::from_le_bytes(*crc) != crc32(body) {
             return Err(fail("the CRC does not match: the file is damaged".into()));
+        }
+        if body.starts_with(&MAGIC_V1) {
+            return Err(fail(
+                "an older version wrote it (ENNCKPT1, without divergence detection's losses): \
+                 delete it to start over"
+                    .into(),
+            ));
         }
         let checkpoint: Checkpoint<O> =
             postcard::from_bytes(body).map_err(|e| fail(format!("does not decode: {e}")))?;
@@ -167,6 +181,9 @@ where
             initial_lr: checkpoint.initial_lr,
             best,
             since_best: checkpoint.since_best as usize,
+            losses: checkpoint
+                .losses
+                .map(|(start, lowest)| super::RunLosses { start, lowest }),
         })
     }
 }

@@ -56,7 +56,41 @@ pub struct History {
     pub non_finite: Option<NonFiniteBatch>,
     /// Batches dropped under [`OnNonFinite::SkipBatch`](crate::fit::OnNonFinite::SkipBatch).
     pub skipped_batches: usize,
+    /// The epoch whose finite loss exploded and stopped training, if one did (see
+    /// [`Divergence`](crate::fit::Divergence); its weights were dropped).
+    pub diverged: Option<DivergedEpoch>,
 }
+
+/// An epoch whose loss exploded (see [`Divergence`](crate::fit::Divergence)); `epoch` counts
+/// from 0.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct DivergedEpoch {
+    /// The epoch.
+    pub epoch: usize,
+    /// Its mean training loss.
+    pub loss: f64,
+    /// The lowest loss before it (the run's starting loss included).
+    pub lowest: f64,
+    /// The loss it had to stay under.
+    pub limit: f64,
+}
+
+impl std::fmt::Display for DivergedEpoch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "epoch {}: the loss diverged to {:e}, over the limit {:e} (the lowest so far was {:e}); \
+             the epoch's weights were dropped (lower the learning rate, clip gradients, scale the \
+             data)",
+            self.epoch + 1,
+            self.loss,
+            self.limit,
+            self.lowest
+        )
+    }
+}
+
+impl std::error::Error for DivergedEpoch {}
 
 /// Where training met a NaN or infinity: `epoch` and `batch` count from 0.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,6 +142,15 @@ pub enum FitError {
         /// What was trained before it.
         history: Box<History>,
     },
+    /// An epoch's finite loss exploded (see [`Divergence`](crate::fit::Divergence)); the model
+    /// keeps the weights from before that epoch (or early stopping's best), and `history` has
+    /// the epochs up to and including it.
+    Diverged {
+        /// Which epoch, its loss and the limit it crossed.
+        at: DivergedEpoch,
+        /// What was trained, the diverged epoch last.
+        history: Box<History>,
+    },
     /// The folds of a cross-validation could not be cut.
     Data(crate::data::DataError),
     /// A checkpoint could not be written or read back.
@@ -137,6 +180,7 @@ impl std::fmt::Display for FitError {
                 "the {set} set has {inputs} inputs but {targets} targets; they must pair up"
             ),
             FitError::NonFinite { at, .. } => write!(f, "training stopped at {at}"),
+            FitError::Diverged { at, .. } => write!(f, "training stopped at {at}"),
             FitError::Data(e) => e.fmt(f),
             FitError::Checkpoint { path, reason } => {
                 write!(f, "checkpoint {}: {reason}", path.display())

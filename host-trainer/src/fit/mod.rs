@@ -27,11 +27,13 @@ use rayon::prelude::*;
 use batch::{BatchContext, BatchStore, ChunkJob, CHUNK};
 pub use cross_validation::{cross_validate, CrossValidation};
 use history::progress_bar;
-pub use history::{format_log, EpochLog, Evaluation, FitError, History, NonFiniteBatch};
+pub use history::{
+    format_log, DivergedEpoch, EpochLog, Evaluation, FitError, History, NonFiniteBatch,
+};
 pub use metric::{predicted_class, target_class, Metric};
 pub use options::{
-    AugmentFn, Augmentation, Callback, Control, EarlyStopping, FitOptions, Monitor, OnNonFinite,
-    Schedule, Validation, Verbosity,
+    AugmentFn, Augmentation, Callback, Control, Divergence, EarlyStopping, FitOptions, Monitor,
+    OnNonFinite, Schedule, Validation, Verbosity,
 };
 
 /// Inputs and their targets.
@@ -50,6 +52,18 @@ pub(crate) struct Progress<M> {
     /// Early stopping: the best score, its epoch and (with restore_best_weights) its weights.
     pub(crate) best: Option<(f64, usize, Option<Box<M>>)>,
     pub(crate) since_best: usize,
+    /// Divergence detection: the loss of the run's first batch before any step, and the lowest
+    /// loss so far (that one included); `None` before the first batch.
+    pub(crate) losses: Option<RunLosses>,
+}
+
+/// The losses [`Divergence`] compares an epoch's loss with.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct RunLosses {
+    /// The first applied batch's loss, computed before its step: the model as it started.
+    pub(crate) start: f64,
+    /// The lowest of `start` and every finished epoch's loss.
+    pub(crate) lowest: f64,
 }
 
 fn same_length<X, Y>(set: &'static str, x: &[X], y: &[Y]) -> Result<(), FitError> {
@@ -91,10 +105,15 @@ fn split_validation<'a, X, Y>(
 }
 
 impl History {
-    /// The run as `fit` reports it: an error if a non-finite batch stopped it.
+    /// The run as `fit` reports it: an error if a non-finite batch or a diverging loss stopped
+    /// it.
     fn into_result(self, on_non_finite: OnNonFinite) -> Result<History, FitError> {
-        match (self.non_finite, on_non_finite) {
-            (Some(at), OnNonFinite::Stop) => Err(FitError::NonFinite {
+        match (self.non_finite, self.diverged, on_non_finite) {
+            (Some(at), _, OnNonFinite::Stop) => Err(FitError::NonFinite {
+                at,
+                history: Box::new(self),
+            }),
+            (_, Some(at), _) => Err(FitError::Diverged {
                 at,
                 history: Box::new(self),
             }),
@@ -256,9 +275,10 @@ where
     /// for, if any.
     ///
     /// Errors: `x` and `y` of different lengths ([`FitError::LengthMismatch`], before any
-    /// training), and a NaN or infinite batch under [`OnNonFinite::Stop`], the default
+    /// training), a NaN or infinite batch under [`OnNonFinite::Stop`], the default
     /// ([`FitError::NonFinite`], naming the epoch and batch; the weights are those from before
-    /// it).
+    /// it), and a finite loss that explodes ([`FitError::Diverged`], see [`Divergence`]; the
+    /// weights are those from before that epoch).
     pub fn fit(
         &mut self,
         x: &[Input<M>],
@@ -303,11 +323,13 @@ where
             initial_lr,
             mut best,
             mut since_best,
+            mut losses,
         } = resume.unwrap_or_else(|| Progress {
             next_epoch: 0,
             initial_lr: self.trainer.optimizer.learning_rate(),
             best: None,
             since_best: 0,
+            losses: None,
         });
         let mut order: Vec<usize> = (0..train_x.len()).collect();
         // Each epoch shuffles the previous epoch's order: a resumed run replays the shuffles of
@@ -322,9 +344,17 @@ where
         let mut workers: Vec<(Box<M>, BatchStore<M>)> = Vec::new();
         let mut coupled: Option<Box<BatchStore<M>>> = None;
         let mut predictions = vec![<Output<M> as Buffer>::ZERO; train_x.len()];
+        // The weights before the current epoch, put back if its loss diverges.
+        let mut before_epoch: Option<Box<M>> = None;
 
         for epoch in next_epoch..options.epochs {
             let started = Instant::now();
+            if options.divergence.is_some() {
+                match &mut before_epoch {
+                    Some(copy) => (**copy).clone_from(&self.model),
+                    None => before_epoch = Some(self.model.clone()),
+                }
+            }
             let lr = options.schedule.rate(epoch, initial_lr);
             self.trainer.optimizer.set_learning_rate(lr);
             if options.shuffle {
@@ -421,6 +451,10 @@ where
                 }
                 let penalty = self.trainer.step(&mut self.model);
                 let mean = batch_mean + f64::from(penalty);
+                losses.get_or_insert(RunLosses {
+                    start: mean,
+                    lowest: mean,
+                });
                 loss_sum += mean;
                 batch_count += 1;
                 if let Some(bar) = &bar {
@@ -460,6 +494,32 @@ where
             if options.verbose != Verbosity::Silent {
                 eprintln!("{}", format_log(&log, options.epochs));
             }
+            let diverged = match (options.divergence, losses.as_mut()) {
+                (Some(divergence), Some(run)) if !stop_now => {
+                    let limit = divergence.limit(run.start, run.lowest);
+                    let at = limit
+                        .filter(|&limit| loss > limit)
+                        .map(|limit| DivergedEpoch {
+                            epoch,
+                            loss,
+                            lowest: run.lowest,
+                            limit,
+                        });
+                    run.lowest = run.lowest.min(loss);
+                    at
+                }
+                _ => None,
+            };
+            if let Some(at) = diverged {
+                if options.verbose != Verbosity::Silent {
+                    eprintln!("fit: {at}");
+                }
+                history.diverged = Some(at);
+                if let Some(weights) = before_epoch.take() {
+                    self.model = weights;
+                }
+                stop_now = true;
+            }
             let mut control = if stop_now {
                 Control::Stop
             } else {
@@ -476,8 +536,8 @@ where
                     Monitor::ValLoss => (log.val_loss, true),
                     Monitor::ValAccuracy => (log.get("val_accuracy"), false),
                 };
-                // A NaN epoch is never the best one, so it is never restored.
-                if let Some(v) = value.filter(|v| v.is_finite()) {
+                // A NaN or diverged epoch is never the best one, so it is never restored.
+                if let Some(v) = value.filter(|v| v.is_finite() && diverged.is_none()) {
                     let score = if lower_is_better { v } else { -v };
                     let improved = best
                         .as_ref()
@@ -495,13 +555,18 @@ where
                 }
             }
             history.epochs.push(log);
-            history.best_epoch = Some(epoch);
+            // A diverged epoch's weights were dropped for those of the epoch before it.
+            history.best_epoch = match diverged {
+                Some(_) => epoch.checked_sub(1),
+                None => Some(epoch),
+            };
             if !stop_now {
                 let progress = Progress {
                     next_epoch: epoch + 1,
                     initial_lr,
                     best,
                     since_best,
+                    losses,
                 };
                 after_epoch(self, &progress)?;
                 (best, since_best) = (progress.best, progress.since_best);
