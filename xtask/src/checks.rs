@@ -39,6 +39,22 @@ pub fn training_ram(result: &Line, elf_trainer: Option<u64>) -> Result<String, S
     Ok(report)
 }
 
+/// The int8 firmware's ELF must hold the DSP kernel (`size`: its symbol's size, `None` when
+/// absent): otherwise the bit-exactness test compared the portable kernel with itself.
+pub fn dsp_linked(size: Option<u64>, elf: &std::path::Path) -> Result<String, String> {
+    match size {
+        Some(n) if n > 0 => Ok(format!(
+            "ok: {} links the DSP kernel ({n} bytes)",
+            elf.display()
+        )),
+        _ => Err(format!(
+            "{} does not link the DSP kernel: its int8 layers would run the portable kernel \
+             (is src/quant/dsp.rs compiled for this target?)",
+            elf.display()
+        )),
+    }
+}
+
 /// A firmware run finished well: it exited with status 0 (`None`: killed at the timeout).
 pub fn finished(name: &str, status: Option<i32>, timeout_secs: u64) -> Result<(), String> {
     match status {
@@ -110,6 +126,16 @@ mod tests {
             training_ram(&Line::parse(LINE), missing),
             Err("the ELF has no symbol TRAINER".into())
         );
+    }
+
+    #[test]
+    fn the_dsp_kernel_must_be_linked() {
+        let bytes = tiny_elf(&[(".text", 64)], &[("embednn_dsp_dot4", 360)]);
+        let elf = Elf::parse(&bytes).unwrap();
+        let path = std::path::Path::new("int8");
+        assert!(dsp_linked(elf.symbol_size("embednn_dsp_dot4"), path).is_ok());
+        assert!(dsp_linked(elf.symbol_size("embednn_dsp_dot8"), path).is_err());
+        assert!(dsp_linked(Some(0), path).is_err());
     }
 
     #[test]

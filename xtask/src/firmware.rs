@@ -48,6 +48,9 @@ pub const MODELS: &[&str] = &[
     "ds_cnn",
 ];
 
+/// The DSP kernel's symbol (`src/quant/dsp.rs`), present in an ELF whose int8 layers use it.
+pub const DSP_KERNEL: &str = "embednn_dsp_dot4";
+
 /// A crate of the firmware workspace.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Crate {
@@ -65,6 +68,7 @@ impl Crate {
         match self.target? {
             prereq::M4F => Some(Machine::Mps2An386),
             prereq::M0 => Some(Machine::Microbit),
+            prereq::M33 => Some(Machine::Mps2An505),
             _ => None,
         }
     }
@@ -87,6 +91,13 @@ pub const M4F: Crate = Crate {
     dir: "m4f",
     package: "firmware-m4f",
     target: Some(prereq::M4F),
+};
+/// The Cortex-M4F firmware built for the Cortex-M33 (`thumbv8m.main-none-eabihf`, QEMU
+/// `mps2-an505`; `build.rs` links it for that board's secure memory map, `memory-an505.x`).
+pub const M33: Crate = Crate {
+    dir: "m4f",
+    package: "firmware-m4f",
+    target: Some(prereq::M33),
 };
 /// Cortex-M0 firmware.
 pub const M0: Crate = Crate {
@@ -210,8 +221,13 @@ impl Firmware {
     /// Returns what it printed.
     fn run(&self, krate: Crate, bin: &str) -> Result<String, String> {
         let machine = krate.machine().expect("a firmware crate runs on a machine");
+        self.run_on(machine, krate, bin)
+    }
+
+    /// [`Firmware::run`] on another `machine` than the target's own (the M4F's ELFs on the M7).
+    fn run_on(&self, machine: Machine, krate: Crate, bin: &str) -> Result<String, String> {
         let run = qemu::run(machine, &self.elf(krate, bin), self.timeout, true)?;
-        let name = format!("{}/{bin}", krate.dir);
+        let name = format!("{}/{bin} on {}", krate.dir, machine.name());
         checks::passed(&name, run.code(), &run.output, self.timeout.as_secs())?;
         Ok(run.output)
     }
@@ -232,12 +248,25 @@ impl Firmware {
         Ok(())
     }
 
+    /// Runs the `int8` firmware of `krate` on `machine` after checking that its ELF links the
+    /// DSP kernel (so the bit-exactness test compared the DSP path, not the portable one twice).
+    fn run_int8(&self, machine: Machine, krate: Crate) -> Result<(), String> {
+        let path = self.elf(krate, "int8");
+        let bytes = read(&path)?;
+        let elf = Elf::parse(&bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+        println!(
+            "{}",
+            checks::dsp_linked(elf.symbol_size(DSP_KERNEL), &path)?
+        );
+        self.run_on(machine, krate, "int8").map(drop)
+    }
+
     fn test(&self) -> Result<(), Failure> {
         let start = Instant::now();
-        prereq::targets(&[prereq::M4F, prereq::M0])?;
+        prereq::targets(&[prereq::M4F, prereq::M0, prereq::M33])?;
         prereq::qemu()?;
-        step("build every firmware: Cortex-M4F (sine, train, cnn, gesture_train, no_panic), Cortex-M0, benchmark");
-        for krate in [M4F, M0, BENCH] {
+        step("build every firmware: Cortex-M4F (sine, train, cnn, gesture_train, int8, no_panic), Cortex-M0, benchmark, and the M4F firmware for the Cortex-M33");
+        for krate in [M4F, M0, BENCH, M33] {
             self.build(krate, &[], None)?;
         }
         step("Cortex-M4F: sine model, device vs host (weights in flash and in RAM)");
@@ -248,8 +277,20 @@ impl Firmware {
         self.run(M4F, "cnn")?;
         step("Cortex-M4F: fine-tuning the gesture CNN for a new user, on windows the device generates");
         self.run_training(M4F, "gesture_train")?;
+        step("Cortex-M4F: int8 kernels (DSP: SMLAD, SXTB16) against the portable kernel on every shape, int8 models against the host");
+        self.run_int8(Machine::Mps2An386, M4F)?;
         step("Cortex-M0: sine and digits models, device vs host (soft float)");
         self.run(M0, "firmware-m0")?;
+        step("Cortex-M7 (QEMU mps2-an500): the M4F firmware's ELFs as built (sine, CNNs, int8)");
+        for bin in ["sine", "cnn"] {
+            self.run_on(Machine::Mps2An500, M4F, bin)?;
+        }
+        self.run_int8(Machine::Mps2An500, M4F)?;
+        step("Cortex-M33 (QEMU mps2-an505): the M4F firmware built for thumbv8m.main-none-eabihf (sine, CNNs, int8)");
+        for bin in ["sine", "cnn"] {
+            self.run(M33, bin)?;
+        }
+        self.run_int8(Machine::Mps2An505, M33)?;
         println!("\nFirmware tests passed in {}s.", start.elapsed().as_secs());
         Ok(())
     }
@@ -327,6 +368,7 @@ impl Firmware {
         }
         println!();
         print!("{}", table::layers_table(&layers)?);
+
         println!("\nBenchmark done in {}s.", start.elapsed().as_secs());
         Ok(())
     }
@@ -490,6 +532,11 @@ mod tests {
             "clippy --release --package firmware-common --all-targets -- -D warnings"
         );
         assert_eq!(M0.machine(), Some(Machine::Microbit));
+        assert_eq!(M33.machine(), Some(Machine::Mps2An505));
+        assert_eq!(
+            cargo_args("build", M33, &[]).join(" "),
+            "build --release --package firmware-m4f --target thumbv8m.main-none-eabihf"
+        );
         assert_eq!(BENCH.machine(), Some(Machine::Mps2An386));
         assert_eq!(DEVICE.machine(), None);
     }
@@ -561,7 +608,11 @@ mod tests {
     fn runners_go_through_the_one_command_line() {
         // The cargo runner of each target is `qemu-run MACHINE`, which calls `xtask qemu`.
         let config = firmware_file(".cargo/config.toml");
-        for (target, machine) in [(prereq::M4F, "mps2-an386"), (prereq::M0, "microbit")] {
+        for (target, machine) in [
+            (prereq::M4F, "mps2-an386"),
+            (prereq::M0, "microbit"),
+            (prereq::M33, "mps2-an505"),
+        ] {
             let section = format!("[target.{target}]\nrunner = \"./qemu-run {machine}\"");
             assert!(config.contains(&section), "{section}");
             assert!(Machine::from_name(machine).is_ok());

@@ -8,6 +8,8 @@ use std::process::{Command, Stdio};
 pub const M4F: &str = "thumbv7em-none-eabihf";
 /// The Cortex-M0 target (micro:bit).
 pub const M0: &str = "thumbv6m-none-eabi";
+/// The Cortex-M33 target (mps2-an505): Armv8-M Mainline with FPU.
+pub const M33: &str = "thumbv8m.main-none-eabihf";
 
 /// Adds the rustup targets in `targets` that are not installed yet.
 pub fn targets(targets: &[&str]) -> Result<(), String> {

@@ -15,6 +15,13 @@ pub enum Machine {
     Mps2An386,
     /// `microbit`: BBC micro:bit, nRF51822 (Cortex-M0, no FPU, 16 KiB RAM).
     Microbit,
+    /// `mps2-an500`: Cortex-M7 with FPU, the same memory map as `mps2-an386` (so it boots the
+    /// M4F firmware's ELFs as they are).
+    Mps2An500,
+    /// `mps2-an505`: Cortex-M33 (Armv8-M Mainline, FPU, DSP extension, TrustZone). It boots in
+    /// the secure state with its vector table at `0x1000_0000`, the secure alias of the code
+    /// SRAM; the data SRAM's secure alias is at `0x3800_0000` (`m4f/memory-an505.x`).
+    Mps2An505,
 }
 
 impl Machine {
@@ -23,7 +30,11 @@ impl Machine {
         match name {
             "mps2-an386" => Ok(Machine::Mps2An386),
             "microbit" => Ok(Machine::Microbit),
-            _ => Err(format!("unknown machine {name} (mps2-an386 or microbit)")),
+            "mps2-an500" => Ok(Machine::Mps2An500),
+            "mps2-an505" => Ok(Machine::Mps2An505),
+            _ => Err(format!(
+                "unknown machine {name} (mps2-an386, microbit, mps2-an500 or mps2-an505)"
+            )),
         }
     }
 
@@ -32,6 +43,8 @@ impl Machine {
         match self {
             Machine::Mps2An386 => "mps2-an386",
             Machine::Microbit => "microbit",
+            Machine::Mps2An500 => "mps2-an500",
+            Machine::Mps2An505 => "mps2-an505",
         }
     }
 
@@ -41,6 +54,8 @@ impl Machine {
         let machine: &[&str] = match self {
             Machine::Mps2An386 => &["-cpu", "cortex-m4", "-machine", "mps2-an386"],
             Machine::Microbit => &["-machine", "microbit"],
+            Machine::Mps2An500 => &["-cpu", "cortex-m7", "-machine", "mps2-an500"],
+            Machine::Mps2An505 => &["-cpu", "cortex-m33", "-machine", "mps2-an505"],
         };
         let common: &[&str] = &[
             "-nographic",
@@ -50,7 +65,7 @@ impl Machine {
         // Counting instructions: the virtual clock advances 1 ns per instruction.
         let icount: &[&str] = match self {
             Machine::Mps2An386 => &["-icount", "shift=0"],
-            Machine::Microbit => &[],
+            Machine::Microbit | Machine::Mps2An500 | Machine::Mps2An505 => &[],
         };
         machine
             .iter()
@@ -156,6 +171,14 @@ mod tests {
     fn machine_names() {
         assert_eq!(Machine::from_name("microbit"), Ok(Machine::Microbit));
         assert_eq!(Machine::from_name("mps2-an386"), Ok(Machine::Mps2An386));
+        for m in [Machine::Mps2An500, Machine::Mps2An505] {
+            assert_eq!(Machine::from_name(m.name()), Ok(m));
+        }
+        assert_eq!(
+            Machine::Mps2An505.args(Path::new("/t/int8")).join(" "),
+            "-cpu cortex-m33 -machine mps2-an505 -nographic -semihosting-config \
+             enable=on,target=native -kernel /t/int8"
+        );
         assert!(Machine::from_name("lm3s6965evb").is_err());
     }
 }

@@ -14,6 +14,7 @@ use embednn_models::gestures::{labelled, TEST_SEED, TEST_WINDOWS};
 use embednn_models::{DigitsCnn, DigitsMlp, GestureCnn, Sine};
 use firmware_common::finetune::{self, Digit};
 use firmware_common::gen::{self, Build};
+use firmware_common::int8;
 
 fn main() {
     let b = Build::new();
@@ -94,6 +95,33 @@ fn main() {
     let mut src = gen::static_model("MODEL", "embednn_models::ds_cnn::DsCnn", &*folded);
     src += &gen::golden_tensors("GOLDEN", &*folded, &inputs);
     b.write("ds_cnn.rs", src.as_bytes());
+
+    // int8: the digits MLP and the DS-CNN quantized here (min/max calibration: the first half of
+    // the held-out digits, other random DS-CNN inputs), as statics, with the host's int8 outputs
+    // (portable kernels) on every held-out digit and the DS-CNN's inputs above.
+    let (mlp, bytes) = b.load::<DigitsMlp>(&b.input("../models/digits.ennm"), "digits.ennm");
+    let info = ModelInfo::parse(&bytes).expect("checked by load");
+    let held_out: Vec<Digit> = gen::held_out_digits(&b.input("../../../data/digits.csv"))
+        .into_iter()
+        .map(|(_, d)| d)
+        .collect();
+    let xs = gen::digit_inputs(&held_out, &info, held_out.len());
+    let q_mlp = int8::quantize(&mlp, &xs[..xs.len() / 2]);
+    let calibration: Vec<ds_cnn::Features> = (10..18).map(ds_cnn::random_features).collect();
+    let q_ds_cnn = int8::quantize(&*folded, &calibration);
+    let mut src = gen::static_model(
+        "DIGITS",
+        "embednn::quant::Quantized<<embednn_models::DigitsMlp as embednn::quant::Quantize<[f32; 64]>>::Quantized>",
+        &q_mlp,
+    );
+    src += &int8::golden_int8("DIGITS_GOLDEN", &q_mlp, &xs);
+    src += &gen::static_model(
+        "DS_CNN",
+        "embednn::quant::Quantized<<embednn_models::ds_cnn::DsCnn as embednn::quant::Quantize<embednn_models::ds_cnn::Features>>::Quantized>",
+        &q_ds_cnn,
+    );
+    src += &int8::golden_int8("DS_CNN_GOLDEN", &q_ds_cnn, &inputs);
+    b.write("int8.rs", src.as_bytes());
 }
 
 /// How many of `outputs` have their largest value at the label.

@@ -54,9 +54,17 @@ impl Build {
         }
     }
 
-    /// Puts the crate's `memory.x` where cortex-m-rt's `link.x` finds it.
+    /// Puts the crate's `memory.x` where cortex-m-rt's `link.x` finds it; for the Cortex-M33
+    /// (`thumbv8m.main-none-eabihf`, QEMU `mps2-an505`, another memory map), `memory-an505.x`.
     pub fn memory_x(&self) {
-        let src = self.manifest_dir.join("memory.x");
+        let target = env::var("TARGET").unwrap_or_default();
+        let file = if target.starts_with("thumbv8m") {
+            "memory-an505.x"
+        } else {
+            "memory.x"
+        };
+        println!("cargo:rerun-if-changed={file}");
+        let src = self.manifest_dir.join(file);
         let bytes = fs::read(&src).unwrap_or_else(|e| fail(format!("{}: {e}", src.display())));
         self.write("memory.x", &bytes);
         println!("cargo:rustc-link-search={}", self.out_dir.display());

@@ -10,6 +10,8 @@
 //! - [`autoencoder`]: the MLPerf Tiny anomaly-detection autoencoder shapes, for the benchmark.
 //! - `gen` (feature `build`, host only): loads model files and data and writes the `static`
 //!   models, data sets and golden tables the firmware `include!`s.
+//! - `int8` (feature `build`, host only): post-training quantization of the firmware's models
+//!   and tables of the host's int8 outputs.
 #![cfg_attr(not(feature = "build"), no_std)]
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -19,6 +21,8 @@ pub mod finetune;
 #[cfg(feature = "build")]
 pub mod gen;
 pub mod gesture_tune;
+#[cfg(feature = "build")]
+pub mod int8;
 
 /// Distance in units in the last place between two `f32`s: 0 only for identical bits (so `-0.0`
 /// and `0.0` are 1 apart), `u32::MAX` when a NaN is involved and the bits differ. Used to state
