@@ -8,7 +8,7 @@
 
 use std::path::{Path, PathBuf};
 
-use embednn::{Init, Initializer, Input, Model, Params, Rng, Tensor};
+use embednn::{Init, Initializer, Input, Model, Rng, Tensor};
 use embednn_import::{Graph, Import};
 
 include!("generated/shared_models.rs");
