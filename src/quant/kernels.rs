@@ -125,12 +125,12 @@ pub fn dot_rows_portable(packed: &[i8], k: usize, x: &[i8], acc: &mut [i32]) {
                 for (j, &xv) in xs.iter().enumerate() {
                     t += g.get(r * 4 + j).copied().unwrap_or(0) as i32 * xv as i32;
                 }
-                *sr += t;
+                *sr = sr.wrapping_add(t);
             }
         }
         if !x_tail.is_empty() {
             for (sr, row) in s.iter_mut().zip(tail.chunks_exact(x_tail.len())) {
-                *sr += dot(row, x_tail);
+                *sr = sr.wrapping_add(dot(row, x_tail));
             }
         }
         for (ar, sr) in a.iter_mut().zip(s) {
