@@ -13,7 +13,9 @@ pub enum Machine {
     /// `mps2-an386`: Cortex-M4F, 25 MHz SysTick. With `-icount shift=0` one instruction is one
     /// nanosecond of virtual time, so one SysTick tick is 40 instructions.
     Mps2An386,
-    /// `microbit`: BBC micro:bit, nRF51822 (Cortex-M0, no FPU, 16 KiB RAM).
+    /// `microbit`: BBC micro:bit, nRF51822 (Cortex-M0, no FPU, 16 KiB RAM). Its SysTick runs at
+    /// 16 MHz, so under `-icount shift=0` a tick is 62.5 instructions (the M0 firmware
+    /// calibrates its counts with a loop of known length).
     Microbit,
     /// `mps2-an500`: Cortex-M7 with FPU, the same memory map as `mps2-an386` (so it boots the
     /// M4F firmware's ELFs as they are).
@@ -64,8 +66,8 @@ impl Machine {
         ];
         // Counting instructions: the virtual clock advances 1 ns per instruction.
         let icount: &[&str] = match self {
-            Machine::Mps2An386 => &["-icount", "shift=0"],
-            Machine::Microbit | Machine::Mps2An500 | Machine::Mps2An505 => &[],
+            Machine::Mps2An386 | Machine::Microbit => &["-icount", "shift=0"],
+            Machine::Mps2An500 | Machine::Mps2An505 => &[],
         };
         machine
             .iter()
@@ -163,6 +165,7 @@ mod tests {
         assert_eq!(
             Machine::Microbit.args(elf).join(" "),
             "-machine microbit -nographic -semihosting-config enable=on,target=native \
+             -icount shift=0 \
              -kernel /t/sine"
         );
     }
