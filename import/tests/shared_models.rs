@@ -11,7 +11,10 @@ use embednn_import::{Graph, Import, Precision};
 
 /// What the importer says about each shared model: the type name and `Ok((layers, int8))`, or
 /// the start of the error naming the operator.
-const MODELS: [(&str, &str, Result<(usize, bool), &str>); 11] = [
+/// Layers and whether the model is int8, or the start of the error.
+type Expected = Result<(usize, bool), &'static str>;
+
+const MODELS: [(&str, &str, Expected); 11] = [
     ("tflm-examples/sine.tflite", "Sine", Ok((5, true))),
     ("tflm-examples/speech.tflite", "MicroSpeech", Ok((5, true))),
     (
