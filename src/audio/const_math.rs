@@ -104,8 +104,8 @@ pub(crate) const fn exp(x: f64) -> f64 {
         (kf - 0.5) as i64
     };
     // Cody and Waite: ln 2 in two parts, so k · LN2_HI is exact and r keeps its precision.
-    const LN2_HI: f64 = 6.931_471_803_691_238_164_9e-1;
-    const LN2_LO: f64 = 1.908_214_929_270_587_700_0e-10;
+    const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000); // 0.693147180369123816490
+    const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76); // 1.90821492927058770002e-10
     let r = (x - (k as f64) * LN2_HI) - (k as f64) * LN2_LO;
     let mut term = 1.0;
     let mut sum = 1.0;
