@@ -1,6 +1,6 @@
 //! Recurrent layers in whole models: trained with the host trainer's `fit`, saved to and loaded
-//! from a model file, printed as Rust for flash, summarized, and refused (with its typed error)
-//! by `AnyModel`, which does not run recurrent layers.
+//! from a model file, printed as Rust for flash, summarized, and run from the file by `AnyModel`
+//! with the typed model's bits.
 
 use embednn::codegen::write_static;
 use embednn::prelude::*;
@@ -189,18 +189,74 @@ fn model_file_round_trip_and_descriptors() {
     );
     let mut other = Other::init(Initializer::Zeros, &mut Rng::seed(0));
     assert!(ModelFile::load_into(&mut other, &buf[..n]).is_err());
+}
 
-    // AnyModel runs embednn's feed-forward layers only: a recurrent file is refused with its
-    // typed error, naming the first layer it cannot run.
+/// Runs `model` typed and through `AnyModel` from its file on `inputs`: the outputs must be
+/// equal to the bit.
+fn any_model_matches<M: Model>(model: &M, inputs: &[M::Input]) {
+    let mut buf = vec![0u8; ModelFile::<M>::MAX_BYTES];
+    let n = ModelFile::write(model, &Preprocessing::default(), &mut buf).unwrap();
+    let info = ModelInfo::parse(&buf[..n]).unwrap();
     let params: Vec<f32> = info.params.iter().collect();
-    let refused = AnyModel::new(&info, &params).unwrap_err();
-    assert!(
-        matches!(
-            refused,
-            embednn::any_model::PlanError::UnknownKind { layer: 0, .. }
-        ),
-        "{refused:?}"
+    let any = AnyModel::new(&info, &params).unwrap();
+    assert_eq!(any.input_len(), <M::Input as Buffer>::LEN);
+    assert_eq!(any.output_len(), <Output<M> as Buffer>::LEN);
+    assert_eq!(any.macs(), M::MACS);
+    assert_eq!(any.param_count(), M::PARAMS);
+    let mut scratch = vec![0.0; any.scratch_len()];
+    for x in inputs {
+        let want = model.predict(x);
+        let mut got = vec![0.0; any.output_len()];
+        any.forward(x.flat(), &mut scratch, &mut got).unwrap();
+        let bits = |v: &[f32]| v.iter().map(|f| f.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&got), bits(want.flat()));
+    }
+}
+
+#[test]
+fn any_model_runs_recurrent_files_bit_for_bit() {
+    let mut rng = Rng::seed(34);
+    // Ids in and out of range, NaN and fractions included.
+    let ids: Vec<[f32; 4]> = (0..20)
+        .map(|i| match i {
+            0 => [0.0, 4.0, 5.0, -1.0],
+            1 => [f32::NAN, 2.5, 1.0, f32::INFINITY],
+            _ => core::array::from_fn(|_| (rng.next_word() % 5) as f32),
+        })
+        .collect();
+    any_model_matches(&everything(), &ids);
+
+    type Last = (Lstm<7, 3, 5>, Dense<5, 2>, Softmax);
+    type Seq = (
+        Gru<7, 3, 4, ReturnSequences>,
+        Lstm<7, 4, 3, ReturnSequences>,
+        Flatten<21>,
+        Dense<21, 1>,
     );
+    let xs: Vec<[[f32; 3]; 7]> = (0..20)
+        .map(|_| core::array::from_fn(|_| core::array::from_fn(|_| rng.uniform(-2.0, 2.0))))
+        .collect();
+    let mut last = Last::init(Initializer::GlorotUniform, &mut rng);
+    last.0 = last.0.unit_forget_bias();
+    any_model_matches(&last, &xs);
+    any_model_matches(&Seq::init(Initializer::GlorotUniform, &mut rng), &xs);
+}
+
+/// `tests/reference/recurrent/everything.ennm`, the file `embednn-macros`' test compiles in with
+/// `include_model!`, is what `everything()` writes (`EMBEDNN_BLESS=1` rewrites it).
+#[test]
+fn the_committed_file_is_what_the_model_writes() {
+    let model = everything();
+    let mut buf = vec![0u8; ModelFile::<Everything>::MAX_BYTES];
+    let n = ModelFile::write(&model, &Preprocessing::default(), &mut buf).unwrap();
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/reference/recurrent/everything.ennm"
+    );
+    if std::env::var_os("EMBEDNN_BLESS").is_some() {
+        std::fs::write(path, &buf[..n]).unwrap();
+    }
+    assert_eq!(std::fs::read(path).unwrap(), &buf[..n]);
 }
 
 #[test]

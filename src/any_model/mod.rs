@@ -47,6 +47,7 @@ use crate::layers::activation::{leaky_relu, Elementwise};
 use crate::layers::batchnorm::{inverse_std, normalize_value};
 use crate::layers::conv::window::Axis;
 use crate::layers::pool::replaces;
+use crate::layers::recurrent::slices as recurrent;
 use crate::summary::Row;
 use crate::{Identity, Relu, Relu6, Sigmoid, Softmax, Tanh};
 use plan::{Activation, Op, Step};
@@ -493,6 +494,20 @@ fn run(step: &Step, params: &[f32], x: &[f32], y: &mut [f32], window: &mut [f32]
                 *o = v;
             }
         }
+        Op::Recurrent {
+            lstm,
+            channels,
+            units,
+            sequences,
+        } => {
+            let sizes = (channels, units, sequences);
+            if lstm {
+                recurrent::lstm(params, sizes, x, y, window);
+            } else {
+                recurrent::gru(params, sizes, x, y, window);
+            }
+        }
+        Op::Embedding { vocabulary, dim } => recurrent::embedding(params, (vocabulary, dim), x, y),
     }
 }
 

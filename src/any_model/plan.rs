@@ -46,6 +46,15 @@ pub(super) enum Op {
     Softmax,
     /// `Dropout` at inference, `Reshape`, `Flatten`: the values unchanged.
     Copy,
+    /// `GRU` or `LSTM` (see `layers::recurrent::slices`).
+    Recurrent {
+        lstm: bool,
+        channels: usize,
+        units: usize,
+        sequences: bool,
+    },
+    /// `Embedding`: a `V × DIM` table.
+    Embedding { vocabulary: usize, dim: usize },
 }
 
 /// The element-wise activations.
@@ -84,6 +93,8 @@ pub(super) fn fixed_input(desc: &LayerDesc) -> Option<Shape> {
             Some(Shape::of(&[h, w, cin]))
         }
         ("Conv1d", &[l, cin, ..]) => Some(Shape::of(&[l, cin])),
+        ("GRU" | "LSTM", &[l, c, _, _]) => Some(Shape::of(&[l, c])),
+        ("Embedding", &[_, _, l]) => Some(Shape::of(&[l])),
         _ => None,
     }
 }
@@ -126,7 +137,7 @@ pub(super) fn step(
     let sizes = match desc.kind.as_str() {
         "LeakyReLU" | "Dropout" => &[][..],
         "Conv1d" | "Conv2d" | "DepthwiseConv2d" | "MaxPool1d" | "MaxPool2d" | "AvgPool1d"
-        | "AvgPool2d" => d.split_last().map_or(&[][..], |(_, sizes)| sizes),
+        | "AvgPool2d" | "GRU" | "LSTM" => d.split_last().map_or(&[][..], |(_, sizes)| sizes),
         _ => d.as_slice(),
     };
     if sizes.contains(&0) {
@@ -312,6 +323,43 @@ pub(super) fn step(
             }
             (Op::Copy, output, 0, 0, 0)
         }
+        (kind @ ("GRU" | "LSTM"), &[l, c, u, mode]) => {
+            if input.dims() != [l, c] {
+                return Err(mismatch());
+            }
+            let sequences = match mode {
+                0 => false,
+                1 => true,
+                _ => return Err(bad("the return code is neither 0 (last) nor 1 (sequences)")),
+            };
+            let lstm = kind == "LSTM";
+            let gates = if lstm { 4 } else { 3 };
+            let gu = product(&[gates, u])?;
+            let bias = if lstm { gu } else { product(&[2, gu])? };
+            let inputs = c.checked_add(u).ok_or(PlanError::TooLarge { layer })?;
+            let params = product(&[inputs, gu])?.checked_add(bias).ok_or(too_large)?;
+            let macs = product(&[l, gu, inputs])?;
+            let output = if sequences {
+                Shape::of(&[l, u])
+            } else {
+                Shape::of(&[u])
+            };
+            let op = Op::Recurrent {
+                lstm,
+                channels: c,
+                units: u,
+                sequences,
+            };
+            let scratch = crate::layers::recurrent::slices::scratch_len(u);
+            (op, output, params, macs, scratch)
+        }
+        ("Embedding", &[v, dim, l]) => {
+            if input.dims() != [l] {
+                return Err(mismatch());
+            }
+            let op = Op::Embedding { vocabulary: v, dim };
+            (op, Shape::of(&[l, dim]), product(&[v, dim])?, 0, 0)
+        }
         ("Softmax", &[]) => {
             if input.dims().len() != 1 {
                 return Err(mismatch());
@@ -365,7 +413,7 @@ fn activation(kind: &str, slope: u32) -> Option<Activation> {
 }
 
 /// Every kind [`step`] reads.
-pub(super) const KINDS: [&str; 20] = [
+pub(super) const KINDS: [&str; 23] = [
     "Dense",
     "Conv1d",
     "Conv2d",
@@ -386,6 +434,9 @@ pub(super) const KINDS: [&str; 20] = [
     "Sigmoid",
     "Tanh",
     "Identity",
+    "GRU",
+    "LSTM",
+    "Embedding",
 ];
 
 /// Why layer `layer`, which neither fixes the input shape nor keeps any shape, cannot start a
@@ -397,11 +448,13 @@ pub(super) fn cannot_start(layer: usize, desc: &LayerDesc) -> PlanError {
             layer,
             found: desc.clone(),
         },
-        "Dense" | "Conv1d" | "Conv2d" | "DepthwiseConv2d" => PlanError::BadSizes {
-            layer,
-            found: desc.clone(),
-            reason: "the number of sizes is wrong",
-        },
+        "Dense" | "Conv1d" | "Conv2d" | "DepthwiseConv2d" | "GRU" | "LSTM" | "Embedding" => {
+            PlanError::BadSizes {
+                layer,
+                found: desc.clone(),
+                reason: "the number of sizes is wrong",
+            }
+        }
         _ => PlanError::UnknownInputShape { layer },
     }
 }

@@ -62,11 +62,7 @@ impl<const V: usize, const DIM: usize, const L: usize> Embedding<V, DIM, L> {
     /// ```
     #[inline]
     pub fn token(x: f32) -> Option<usize> {
-        // `V as f32` may round up for a huge V, which the `get` of the lookup still guards.
-        if x.is_nan() || x < 0.0 || x >= V as f32 || libm::truncf(x) != x {
-            return None;
-        }
-        Some(x as usize)
+        super::slices::token(x, V)
     }
 
     /// The row of the token `x` stands for, if it stands for one.

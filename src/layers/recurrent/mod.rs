@@ -39,6 +39,7 @@
 mod embedding;
 mod gru;
 mod lstm;
+pub(crate) mod slices;
 
 use core::fmt::Debug;
 
