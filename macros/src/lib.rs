@@ -230,6 +230,36 @@ fn layer_source(layer: &LayerPlan, p: &[f32]) -> Result<(String, String), String
                 .fold("f32".to_string(), |inner, n| format!("[{inner}; {n}]"));
             unit(format!("::embednn::Reshape<{ty}>"))
         }
+        (kind @ ("GRU" | "LSTM"), &[l, c, u, mode]) => {
+            let (ty, gates, bias_shape) = if kind == "GRU" {
+                ("Gru", 3, vec![2, 3, u])
+            } else {
+                ("Lstm", 4, vec![4, u])
+            };
+            let [kernel, recurrent, bias] = {
+                let (kernel, rest) = p.split_at_checked(c * gates * u).unwrap_or((p, &[]));
+                let (recurrent, bias) = rest.split_at_checked(u * gates * u).unwrap_or((rest, &[]));
+                [kernel, recurrent, bias]
+            };
+            let returns = if mode == 1 {
+                "::embednn::ReturnSequences"
+            } else {
+                "::embednn::ReturnLast"
+            };
+            (
+                format!("::embednn::{ty}<{l}, {c}, {u}, {returns}>"),
+                format!(
+                    "::embednn::{ty}::new({}, {}, {})",
+                    floats(kernel, &[c, gates, u]),
+                    floats(recurrent, &[u, gates, u]),
+                    floats(bias, &bias_shape)
+                ),
+            )
+        }
+        ("Embedding", &[v, dim, l]) => (
+            format!("::embednn::Embedding<{v}, {dim}, {l}>"),
+            format!("::embednn::Embedding::new({})", floats(p, &[v, dim])),
+        ),
         ("ReLU", &[]) => simple("Relu"),
         ("LeakyReLU", &[slope]) => (
             format!("::embednn::LeakyRelu<{slope}>"),
