@@ -97,7 +97,8 @@
 //! - [`tensor`]: the activation types (`[f32; N]`, `[[f32; C]; L]`, `[[[f32; C]; W]; H]`).
 //! - [`layer`]: the [`Layer`] and [`Params`] traits every layer implements.
 //! - [`layers`]: [`Dense`], convolutions ([`Conv1d`], [`Conv2d`], [`DepthwiseConv2d`]), pooling,
-//!   [`BatchNorm`], activations ([`Relu`], [`Sigmoid`], [`Softmax`], …), [`Frozen`].
+//!   [`BatchNorm`], activations ([`Relu`], [`Sigmoid`], [`Softmax`], …), [`Frozen`], recurrent
+//!   and sequence layers ([`Gru`], [`Lstm`], [`Embedding`]; [`layers::recurrent`]).
 //! - [`param`]: [`params!`], the one declaration of a layer's parameters.
 //! - [`model`]: tuples of layers as models, [`check()`], the [`Model`] trait.
 //! - [`loss`]: [`Mse`], [`Mae`], [`BinaryCrossEntropyWithLogits`], [`SoftmaxCrossEntropy`].
