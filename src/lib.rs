@@ -186,9 +186,9 @@ pub mod prelude {
         AvgPool1d, AvgPool2d, Conv1d, Conv2d, DepthwiseConv2d, Dropout, Flatten, GlobalAvgPool,
         MaxPool1d, MaxPool2d, Reshape, Same, Valid,
     };
-    pub use crate::{Embedding, Gru, Lstm, ReturnLast, ReturnSequences};
     pub use crate::{
         BinaryCrossEntropy, CategoricalCrossEntropy, Input, ModelFile, Output, Preprocessing,
         SparseCategoricalCrossEntropy,
     };
+    pub use crate::{Embedding, Gru, Lstm, ReturnLast, ReturnSequences};
 }
