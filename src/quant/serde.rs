@@ -22,7 +22,9 @@
 //! [`Identity`]) write nothing, as in `f32` models.
 //!
 //! [`Quantized<M>`] writes its input parameters, every layer in order and its output parameters:
-//! one flat tuple, for models of up to 24 layers (a bare tuple of int8 layers is serde up to 16,
+//! one flat tuple, for models of up to 24 layers. A residual connection ([`QResidual`],
+//! [`QAdd`]) is a layer there too: its add's parameters ([`QAddParams`]), where the model file
+//! has its header record, then its branches' layers (a bare tuple of int8 layers is serde up to 16,
 //! serde's limit for tuples). `Deserialize::deserialize_in_place` fills an existing model without
 //! a second copy on the stack.
 //!
@@ -59,6 +61,7 @@ use super::depthwise::QDepthwiseConv2d;
 use super::elementwise::{QClamp, QLut, QSoftmax};
 use super::kernels::packed_index;
 use super::model::Quantized;
+use super::residual::{QAdd, QAddParams, QResidual};
 use super::tensor::HasInt8;
 
 /// Most bytes postcard takes for an `i32` (a zigzag varint).
@@ -635,6 +638,95 @@ macro_rules! tuple_stored {
     };
 }
 crate::tuples::for_each_tuple!(tuple_stored);
+
+// ---- residual connections: a header record (the add's parameters) before the branches'
+
+/// Most bytes postcard takes for a [`QAddParams`].
+pub const MAX_ADD_BYTES: usize = 2 * MAX_I32_BYTES + 3 * MAX_REQUANT_BYTES + MAX_STAGE_BYTES;
+
+/// The header record of an int8 combinator: its kind and its branches' depths.
+struct Header<A, B = ()>(PhantomData<(A, B)>);
+
+impl<B: QStored> Header<B> {
+    const ONE: &'static [usize] = &[B::DEPTH];
+}
+
+impl<A: QStored, B: QStored> Header<A, B> {
+    const TWO: &'static [usize] = &[A::DEPTH, B::DEPTH];
+}
+
+/// `x + B(x)`: records `QResidual<depth of B>` and then the block's; encodes the add's
+/// parameters at the header's position, then the block's layers.
+impl<B: QStored> QStored for QResidual<B> {
+    const DEPTH: usize = B::DEPTH + 1;
+    const MAX_ENCODED_LEN: usize = MAX_ADD_BYTES + B::MAX_ENCODED_LEN;
+    const ZERO: Self = QResidual {
+        block: B::ZERO,
+        add: ADD_ZERO,
+    };
+    fn records(f: &mut impl FnMut(ExpectedLayer)) {
+        f(ExpectedLayer {
+            kind: "QResidual",
+            dims: Header::<B>::ONE,
+        });
+        B::records(f)
+    }
+    fn serialize_layers<S: SerializeTuple>(&self, t: &mut S) -> Result<(), S::Error> {
+        t.serialize_element(&self.add)?;
+        self.block.serialize_layers(t)
+    }
+    fn deserialize_layers<'de, A: SeqAccess<'de>>(
+        &mut self,
+        seq: &mut A,
+        read: &mut usize,
+    ) -> Result<(), A::Error> {
+        next(seq, InPlace(&mut self.add), read)?;
+        self.block.deserialize_layers(seq, read)
+    }
+}
+
+/// `A(x) + B(x)`: records `QAdd<depth of A, depth of B>`, then A's and B's; encodes the add's
+/// parameters, then A's layers and B's.
+impl<A: QStored, B: QStored> QStored for QAdd<A, B> {
+    const DEPTH: usize = A::DEPTH + B::DEPTH + 1;
+    const MAX_ENCODED_LEN: usize = MAX_ADD_BYTES + A::MAX_ENCODED_LEN + B::MAX_ENCODED_LEN;
+    const ZERO: Self = QAdd {
+        a: A::ZERO,
+        b: B::ZERO,
+        add: ADD_ZERO,
+    };
+    fn records(f: &mut impl FnMut(ExpectedLayer)) {
+        f(ExpectedLayer {
+            kind: "QAdd",
+            dims: Header::<A, B>::TWO,
+        });
+        A::records(f);
+        B::records(f)
+    }
+    fn serialize_layers<S: SerializeTuple>(&self, t: &mut S) -> Result<(), S::Error> {
+        t.serialize_element(&self.add)?;
+        self.a.serialize_layers(t)?;
+        self.b.serialize_layers(t)
+    }
+    fn deserialize_layers<'de, D: SeqAccess<'de>>(
+        &mut self,
+        seq: &mut D,
+        read: &mut usize,
+    ) -> Result<(), D::Error> {
+        next(seq, InPlace(&mut self.add), read)?;
+        self.a.deserialize_layers(seq, read)?;
+        self.b.deserialize_layers(seq, read)
+    }
+}
+
+const ADD_ZERO: QAddParams = QAddParams {
+    input1_offset: 0,
+    input1: REQUANT_ZERO,
+    input2_offset: 0,
+    input2: REQUANT_ZERO,
+    output: REQUANT_ZERO,
+    stage: STAGE_ZERO,
+};
 
 // ---- the model with its edges
 
