@@ -211,12 +211,12 @@ fn header_errors_are_specific() {
         Err(LoadError::BadMagic(_))
     ));
     let mut b = bytes.clone();
-    b[4] = 3;
+    b[4] = 4;
     assert_eq!(
         ModelFile::load_into(&mut zeros::<Iris>(), &b).unwrap_err(),
         LoadError::UnsupportedVersion {
-            found: 3,
-            supported: 2
+            found: 4,
+            supported: 3
         }
     );
     let mut b = bytes.clone();

@@ -3,7 +3,7 @@
 use core::fmt;
 
 use super::records::{ExpectedLayer, LayerDesc};
-use super::{MAX_DIMS, MAX_KIND, MAX_LABELS, MAX_LABEL_BYTES};
+use super::{Precision, MAX_DIMS, MAX_KIND, MAX_LABELS, MAX_LABEL_BYTES, VERSION};
 
 /// Why a model file could not be loaded.
 ///
@@ -29,7 +29,8 @@ pub enum LoadError {
     UnsupportedVersion {
         /// The version the file has.
         found: u16,
-        /// The one version this build reads.
+        /// The newest version this build reads (it reads every version from
+        /// [`VERSION`](super::VERSION) to this one).
         supported: u16,
     },
     /// The content does not match its CRC: the file is corrupt.
@@ -86,6 +87,42 @@ pub enum LoadError {
         /// Parameters in the file.
         found: usize,
     },
+    /// An int8 file given for an `f32` model type, or an `f32` file for an int8 one.
+    Precision {
+        /// What the model type is.
+        expected: Precision,
+        /// What the file holds.
+        found: Precision,
+    },
+    /// A layer record of an int8 file names no int8 layer this build reads (an unknown kind,
+    /// the wrong number of sizes, a padding code other than 0 or 1).
+    UnknownInt8Layer {
+        /// Position of the record (0-based).
+        layer: usize,
+        /// The record.
+        found: LayerDesc,
+    },
+    /// An int8 file holds a quantization parameter no int8 model can have: a scale that is not
+    /// finite and positive, a zero point outside int8, a clamp whose minimum exceeds its
+    /// maximum, a requantization with a negative multiplier or a shift outside `-31..=30`.
+    InvalidQuantization {
+        /// The layer (0-based), or `None` for the model's input or output quantization.
+        layer: Option<usize>,
+        /// What is wrong.
+        what: &'static str,
+    },
+}
+
+/// `at layer 3` or `at the model's input or output`.
+struct Site(Option<usize>);
+
+impl fmt::Display for Site {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(layer) => write!(f, "layer {layer}"),
+            None => f.write_str("the model's input or output"),
+        }
+    }
 }
 
 impl fmt::Display for LoadError {
@@ -100,8 +137,8 @@ impl fmt::Display for LoadError {
             LoadError::BadMagic(m) => write!(f, "not a model file (starts with {m:02x?}, not ENNM)"),
             LoadError::UnsupportedVersion { found, supported } => write!(
                 f,
-                "model file format version {found} is not supported (this build reads version \
-                 {supported}; write the file again with this version's trainer)"
+                "model file format version {found} is not supported (this build reads versions \
+                 {VERSION} to {supported}; write the file again with this version's trainer)"
             ),
             LoadError::BadCrc { stored, computed } => write!(
                 f,
@@ -139,6 +176,26 @@ impl fmt::Display for LoadError {
             LoadError::ParamCount { expected, found } => write!(
                 f,
                 "the file has {found} parameters, the model type has {expected}"
+            ),
+            LoadError::Precision { expected, found } => write!(
+                f,
+                "the file holds an {found} model, the model type is {expected} (read {} files \
+                 with {})",
+                found,
+                match found {
+                    Precision::F32 => "ModelFile",
+                    Precision::Int8 => "QuantizedFile",
+                }
+            ),
+            LoadError::UnknownInt8Layer { layer, found } => write!(
+                f,
+                "layer {layer} of the int8 model file is {found}, which is not an int8 layer this \
+                 build reads"
+            ),
+            LoadError::InvalidQuantization { layer, what } => write!(
+                f,
+                "model file's int8 parameters are invalid at {}: {what}",
+                Site(*layer)
             ),
         }
     }
@@ -181,6 +238,14 @@ pub enum SaveError {
         /// Position in [`Params::for_each_param`](crate::Params::for_each_param) order.
         index: usize,
     },
+    /// A quantization parameter that no int8 file may hold (what loading refuses as
+    /// [`LoadError::InvalidQuantization`]).
+    InvalidQuantization {
+        /// The layer (0-based), or `None` for the model's input or output quantization.
+        layer: Option<usize>,
+        /// What is wrong.
+        what: &'static str,
+    },
     /// postcard refused a part (cannot happen for a buffer of the size computed first).
     Encode,
 }
@@ -209,6 +274,11 @@ impl fmt::Display for SaveError {
                 f,
                 "parameter {index} is NaN or infinite: the model diverged (save it anyway with \
                  ModelFile::save_keeping_non_finite)"
+            ),
+            SaveError::InvalidQuantization { layer, what } => write!(
+                f,
+                "the int8 model cannot be stored: at {}, {what}",
+                Site(*layer)
             ),
             SaveError::Encode => f.write_str("postcard could not encode a part of the model file"),
         }

@@ -2,19 +2,25 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::int8::Int8Params;
 use super::records::{Architecture, FileHeader, Floats, LayerDesc, LayerRecord, Standardization};
 use super::{
-    crc32, fingerprint, ExpectedLayer, LoadError, MAGIC, MAX_LABELS, MAX_LABEL_BYTES, TRAILER,
-    VERSION,
+    crc32, fingerprint, int8_fingerprint, ExpectedLayer, LoadError, Precision, MAGIC, MAX_LABELS,
+    MAX_LABEL_BYTES, TRAILER, VERSION, VERSION_INT8,
 };
 use crate::model::Model;
+use crate::quant::QStored;
 use crate::tensor::Tensor;
+
+/// A model type's layers, handed one by one to a callback.
+type ExpectedLayers<'v> = dyn FnMut(&mut dyn FnMut(ExpectedLayer)) + 'v;
 
 /// The smallest file there can be: magic, one-byte version and length, CRC.
 const MIN_BYTES: usize = 4 + 1 + 1 + TRAILER;
 
 /// A model file's contents, read without a model type (for inspection) and borrowed from the
-/// bytes: header fields, layer descriptors, preprocessing and parameters.
+/// bytes: header fields, layer descriptors, preprocessing and parameters — `f32` ones
+/// ([`ModelInfo::params`], format version 2) or int8 ones ([`ModelInfo::int8`], version 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ModelInfo<'a> {
     /// Format version.
@@ -35,8 +41,11 @@ pub struct ModelInfo<'a> {
     label_count: usize,
     /// The labels after their count, already checked to decode.
     labels: &'a [u8],
-    /// The parameters, in [`Params::for_each_param`](crate::Params::for_each_param) order.
+    /// The parameters, in [`Params::for_each_param`](crate::Params::for_each_param) order
+    /// (none in an int8 file).
     pub params: Floats<'a>,
+    /// The quantization and int8 parameters of an int8 file (version 3), `None` in an `f32` one.
+    pub int8: Option<Int8Params<'a>>,
 }
 
 /// Decodes one `T` from the front of `bytes`, naming `what` if it does not decode or is not in
@@ -89,10 +98,10 @@ impl<'a> ModelInfo<'a> {
             return Err(LoadError::BadMagic(magic));
         }
         let (version, _) = postcard::take_from_bytes::<u16>(rest).map_err(|_| truncated.clone())?;
-        if version != VERSION {
+        if version != VERSION && version != VERSION_INT8 {
             return Err(LoadError::UnsupportedVersion {
                 found: version,
-                supported: VERSION,
+                supported: VERSION_INT8,
             });
         }
         let (header, after_header) =
@@ -150,10 +159,16 @@ impl<'a> ModelInfo<'a> {
             rest = next;
         }
         let labels = consumed(labels, rest);
-        let (params, rest) = take::<Floats<'_>>(rest, "parameters")?;
-        if !rest.is_empty() {
-            return Err(LoadError::Malformed("bytes after the parameters"));
-        }
+        let (params, int8) = if version == VERSION_INT8 {
+            let int8 = Int8Params::parse(rest, layers, arch.layers as usize)?;
+            (Floats::default(), Some(int8))
+        } else {
+            let (params, rest) = take::<Floats<'_>>(rest, "parameters")?;
+            if !rest.is_empty() {
+                return Err(LoadError::Malformed("bytes after the parameters"));
+            }
+            (params, None)
+        };
         Ok(ModelInfo {
             version,
             fingerprint: arch.fingerprint,
@@ -166,7 +181,17 @@ impl<'a> ModelInfo<'a> {
             label_count: label_count as usize,
             labels,
             params,
+            int8,
         })
+    }
+
+    /// Whether the file holds an `f32` model or an int8 one.
+    pub fn precision(&self) -> Precision {
+        if self.int8.is_some() {
+            Precision::Int8
+        } else {
+            Precision::F32
+        }
     }
 
     /// Number of layers the file describes.
@@ -229,26 +254,65 @@ impl<'a> ModelInfo<'a> {
         Ok(())
     }
 
-    /// Checks the stored architecture against model type `M`, naming the first difference.
+    /// Checks the stored architecture against model type `M`, naming the first difference. An
+    /// int8 file is [`LoadError::Precision`].
     pub fn check_architecture<M: Model>(&self) -> Result<(), LoadError> {
-        if self.layer_count != M::DEPTH {
+        self.check_precision(Precision::F32)?;
+        self.check_layers(
+            M::DEPTH,
+            &mut |f| {
+                M::layers(&mut |info| {
+                    f(ExpectedLayer {
+                        kind: info.kind,
+                        dims: info.dims,
+                    })
+                })
+            },
+            fingerprint::<M>(),
+        )
+    }
+
+    /// Checks the stored architecture against int8 model type `M` (its layer records, see
+    /// [`QStored`]), naming the first difference. An `f32` file is [`LoadError::Precision`].
+    pub fn check_int8_architecture<M: QStored>(&self) -> Result<(), LoadError> {
+        self.check_precision(Precision::Int8)?;
+        self.check_layers(
+            M::DEPTH,
+            &mut |f| M::records(&mut |r| f(r)),
+            int8_fingerprint::<M>(),
+        )
+    }
+
+    fn check_precision(&self, expected: Precision) -> Result<(), LoadError> {
+        let found = self.precision();
+        if found != expected {
+            return Err(LoadError::Precision { expected, found });
+        }
+        Ok(())
+    }
+
+    /// Compares the records with a model type's `depth` layers, which `layers` visits.
+    fn check_layers(
+        &self,
+        depth: usize,
+        layers: &mut ExpectedLayers<'_>,
+        expected_fingerprint: u64,
+    ) -> Result<(), LoadError> {
+        if self.layer_count != depth {
             return Err(LoadError::LayerCount {
-                expected: M::DEPTH,
+                expected: depth,
                 found: self.layer_count,
             });
         }
         let mut found = self.layers();
         let mut index = 0;
         let mut mismatch = None;
-        M::layers(&mut |info| {
+        layers(&mut |expected| {
             if let Some(f) = found.next() {
-                if mismatch.is_none() && !f.matches(&info) {
+                if mismatch.is_none() && !f.is(expected.kind, expected.dims) {
                     mismatch = Some(LoadError::ArchitectureMismatch {
                         layer: index,
-                        expected: ExpectedLayer {
-                            kind: info.kind,
-                            dims: info.dims,
-                        },
+                        expected,
                         found: f,
                     });
                 }
@@ -258,10 +322,9 @@ impl<'a> ModelInfo<'a> {
         if let Some(e) = mismatch {
             return Err(e);
         }
-        let expected = fingerprint::<M>();
-        if self.fingerprint != expected {
+        if self.fingerprint != expected_fingerprint {
             return Err(LoadError::FingerprintMismatch {
-                expected,
+                expected: expected_fingerprint,
                 found: self.fingerprint,
             });
         }

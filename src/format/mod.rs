@@ -19,6 +19,20 @@
 //! little-endian floats), so a reader borrows them straight from the file: loading copies
 //! nothing but the parameters into the model, needs no heap, and runs from a flash slice.
 //!
+//! ## Versions
+//!
+//! - **2**: an `f32` model ([`ModelFile`]), the table above.
+//! - **3**: an int8 model ([`QuantizedFile`], a [`Quantized<M>`](crate::quant::Quantized)):
+//!   the same parts, with int8 layer records (`QDense<4, 8>`, `QClamp`, `MaxPool2d<…>`: see
+//!   [`QStored`](crate::quant::QStored)), and instead of the [`Floats`] the model as its serde
+//!   writes it ([`quant::serde`](crate::quant::serde)): the input's
+//!   [`QParams`](crate::quant::QParams), each layer's int8 weights (one byte each), int32
+//!   biases, requantizations and output stage in record order, the output's `QParams`. The
+//!   records say how many bytes each layer takes, so [`ModelInfo`] reads and checks an int8
+//!   file without its type ([`ModelInfo::int8`]).
+//! - **1** (before postcard structs) and anything newer than 3 are refused with
+//!   [`LoadError::UnsupportedVersion`].
+//!
 //! ```
 //! use embednn::prelude::*;
 //! use embednn::format::{ModelFile, Preprocessing};
@@ -50,16 +64,23 @@
 //! parameter count, and that nothing trails — and only then writes the parameters, so a model is never left
 //! half-loaded. Every failure is a [`LoadError`] that says what is wrong (which layer differs,
 //! how many bytes are missing, which version the file has); nothing panics, whatever the bytes.
+//! An int8 file ([`QuantizedFile::load_into`]) is checked the same way, and each of its
+//! quantization parameters too: scales finite and positive, zero points within int8, clamps
+//! ordered, requantization shifts in `-31..=30` ([`LoadError::InvalidQuantization`], naming
+//! the layer); an `f32` file given for an int8 type, or the other way round, is
+//! [`LoadError::Precision`].
 
 mod error;
 mod info;
+mod int8;
 mod records;
 
 pub use error::{LoadError, SaveError};
 pub use info::ModelInfo;
+pub use int8::{Int8Layer, Int8Params, QuantizedFile, Weighted};
 pub use records::{
-    fingerprint, Architecture, ExpectedLayer, FileHeader, Floats, LayerDesc, LayerRecord,
-    Standardization,
+    fingerprint, int8_fingerprint, Architecture, ExpectedLayer, FileHeader, Floats, LayerDesc,
+    LayerRecord, Standardization,
 };
 
 use core::marker::PhantomData;
@@ -70,9 +91,13 @@ use records::{FloatsOut, ParamsOut};
 
 /// The four bytes every model file starts with.
 pub const MAGIC: [u8; 4] = *b"ENNM";
-/// The format version this crate writes and reads. Version 1 (before postcard structs) is
-/// refused with [`LoadError::UnsupportedVersion`].
+/// The format version of `f32` model files, which [`ModelFile`] writes. Version 1 (before
+/// postcard structs) is refused with [`LoadError::UnsupportedVersion`].
 pub const VERSION: u16 = 2;
+/// The format version of int8 model files, which [`QuantizedFile`] writes: version 2's parts
+/// with int8 layer records and, instead of the `f32` parameters, the quantized model. The newest
+/// version this build reads; it reads versions [`VERSION`] and `VERSION_INT8`.
+pub const VERSION_INT8: u16 = 3;
 /// Longest layer kind name stored.
 pub const MAX_KIND: usize = 20;
 /// Most sizes stored per layer.
@@ -111,6 +136,25 @@ pub struct Preprocessing<'a> {
     pub labels: &'a [&'a str],
 }
 
+/// What a model file's parameters are: `f32` (format version 2, [`ModelFile`]) or int8
+/// (version 3, [`QuantizedFile`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Precision {
+    /// `f32` weights, an `f32` model type.
+    F32,
+    /// int8 weights and quantization parameters, a [`Quantized`](crate::quant::Quantized) model.
+    Int8,
+}
+
+impl core::fmt::Display for Precision {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(match self {
+            Precision::F32 => "f32",
+            Precision::Int8 => "int8",
+        })
+    }
+}
+
 /// Reading and writing model files for model type `M`.
 pub struct ModelFile<M>(PhantomData<M>);
 
@@ -135,7 +179,7 @@ impl<M: Model> ModelFile<M> {
     /// it could not be written).
     pub fn encoded_len(pre: &Preprocessing<'_>) -> Option<usize> {
         let body = body_len::<M>(pre).ok()?;
-        let header = encoded_size(&header(body)).ok()?;
+        let header = encoded_size(&header_for(VERSION, body)).ok()?;
         Some(header + body + TRAILER)
     }
 
@@ -168,10 +212,11 @@ impl<M: Model> ModelFile<M> {
         pre: &Preprocessing<'_>,
         out: &mut [u8],
     ) -> Result<usize, SaveError> {
-        check_preprocessing::<M>(pre)?;
+        check_preprocessing(pre, <M::Input as crate::buffer::Buffer>::LEN)?;
         check_layers::<M>()?;
         let body = body_len::<M>(pre)?;
-        let needed = encoded_size(&header(body)).map_err(|_| SaveError::Encode)? + body + TRAILER;
+        let header = header_for(VERSION, body);
+        let needed = encoded_size(&header).map_err(|_| SaveError::Encode)? + body + TRAILER;
         if out.len() < needed {
             return Err(SaveError::BufferTooSmall {
                 needed,
@@ -179,7 +224,7 @@ impl<M: Model> ModelFile<M> {
             });
         }
         let mut w = Writer { out, pos: 0 };
-        w.put(&header(body))?;
+        w.put(&header)?;
         write_body(&mut w, Some(model), pre)?;
         let crc = crc32(w.out.get(..w.pos).unwrap_or_default());
         let end = w.pos + TRAILER;
@@ -324,16 +369,16 @@ fn save_atomically(
     Ok(())
 }
 
-fn header(body_len: usize) -> FileHeader {
+fn header_for(version: u16, body_len: usize) -> FileHeader {
     FileHeader {
         magic: MAGIC,
-        version: VERSION,
+        version,
         body_len: u32::try_from(body_len).unwrap_or(u32::MAX),
     }
 }
 
-fn check_preprocessing<M: Model>(pre: &Preprocessing<'_>) -> Result<(), SaveError> {
-    let input_len = <M::Input as crate::buffer::Buffer>::LEN;
+/// Checks `pre` for a model of `input_len` input features.
+fn check_preprocessing(pre: &Preprocessing<'_>, input_len: usize) -> Result<(), SaveError> {
     for values in [pre.mean, pre.std] {
         if !values.is_empty() && values.len() != input_len {
             return Err(SaveError::PreprocessingLength {
@@ -419,14 +464,36 @@ fn write_body<M: Model>(
     model: Option<&M>,
     pre: &Preprocessing<'_>,
 ) -> Result<(), SaveError> {
+    write_front(
+        sink,
+        fingerprint::<M>(),
+        M::DEPTH,
+        &mut |f| M::layers(&mut |info| f(info.kind, info.dims)),
+        pre,
+    )?;
+    sink.put(&ParamsOut(model))
+}
+
+/// A model's layers, handed one by one (kind and defining sizes) to a callback.
+type LayerVisitor<'v> = dyn FnMut(&mut dyn FnMut(&str, &[usize])) + 'v;
+
+/// The parts every version has before the parameters: architecture, layer records,
+/// standardization, labels.
+fn write_front(
+    sink: &mut impl Sink,
+    fingerprint: u64,
+    depth: usize,
+    layers: &mut LayerVisitor<'_>,
+    pre: &Preprocessing<'_>,
+) -> Result<(), SaveError> {
     sink.put(&Architecture {
-        fingerprint: fingerprint::<M>(),
-        layers: M::DEPTH as u32,
+        fingerprint,
+        layers: u32::try_from(depth).map_err(|_| SaveError::Encode)?,
     })?;
     let mut result = Ok(());
-    M::layers(&mut |info| {
+    layers(&mut |kind, dims| {
         if result.is_ok() {
-            result = sink.put(&LayerRecord::of(&info));
+            result = sink.put(&LayerRecord::new(kind, dims));
         }
     });
     result?;
@@ -434,8 +501,7 @@ fn write_body<M: Model>(
         mean: FloatsOut(pre.mean),
         std: FloatsOut(pre.std),
     })?;
-    sink.put(pre.labels)?;
-    sink.put(&ParamsOut(model))
+    sink.put(pre.labels)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::{MAX_DIMS, MAX_KIND};
 use crate::layer::LayerInfo;
 use crate::model::Model;
+use crate::quant::QStored;
 
 /// The first part of every file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,14 +45,22 @@ impl LayerRecord<'static> {
     /// The record of a layer of a model type (sizes past [`MAX_DIMS`] are dropped; writing a
     /// model whose layers do not fit is refused before this).
     pub fn of(info: &LayerInfo) -> Self {
-        let mut dims = heapless::Vec::new();
-        for &d in info.dims {
-            let _ = dims.push(u32::try_from(d).unwrap_or(u32::MAX));
+        LayerRecord::new(info.kind, info.dims)
+    }
+}
+
+impl<'a> LayerRecord<'a> {
+    /// The record of a layer of kind `kind` and defining sizes `dims` (sizes past
+    /// [`MAX_DIMS`] are dropped).
+    pub fn new(kind: &'a str, dims: &[usize]) -> Self {
+        let mut record = LayerRecord {
+            kind,
+            dims: heapless::Vec::new(),
+        };
+        for &d in dims {
+            let _ = record.dims.push(u32::try_from(d).unwrap_or(u32::MAX));
         }
-        LayerRecord {
-            kind: info.kind,
-            dims,
-        }
+        record
     }
 }
 
@@ -189,12 +198,17 @@ impl LayerDesc {
 
     /// Whether this is the layer `info` describes.
     pub fn matches(&self, info: &LayerInfo) -> bool {
-        self.kind.as_str() == info.kind
-            && self.dims.len() == info.dims.len()
+        self.is(info.kind, info.dims)
+    }
+
+    /// Whether this is a layer of kind `kind` with defining sizes `dims`.
+    pub fn is(&self, kind: &str, dims: &[usize]) -> bool {
+        self.kind.as_str() == kind
+            && self.dims.len() == dims.len()
             && self
                 .dims
                 .iter()
-                .zip(info.dims)
+                .zip(dims)
                 .all(|(&a, &b)| usize::try_from(a).is_ok_and(|a| a == b))
     }
 }
@@ -242,11 +256,21 @@ fn write_layer(
 /// The architecture fingerprint of model type `M`: FNV-1a (64-bit) over each layer's kind and
 /// defining sizes. Freezing a layer does not change it.
 pub fn fingerprint<M: Model>() -> u64 {
+    fingerprint_of(&mut |f| M::layers(&mut |info| f(info.kind, info.dims)))
+}
+
+/// The architecture fingerprint of int8 model type `M`, over its layer records as
+/// [`fingerprint`] is over an `f32` model's.
+pub fn int8_fingerprint<M: QStored>() -> u64 {
+    fingerprint_of(&mut |f| M::records(&mut |r| f(r.kind, r.dims)))
+}
+
+fn fingerprint_of(layers: &mut super::LayerVisitor<'_>) -> u64 {
     let mut hash = Fnv::new();
-    M::layers(&mut |info| {
-        hash.write(info.kind.as_bytes());
+    layers(&mut |kind, dims| {
+        hash.write(kind.as_bytes());
         hash.write(&[0]);
-        for &d in info.dims {
+        for &d in dims {
             hash.write(&u32::try_from(d).unwrap_or(u32::MAX).to_le_bytes());
         }
         hash.write(&[0xff]);

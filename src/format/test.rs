@@ -109,12 +109,12 @@ fn an_old_version_is_named_with_ours() {
         err,
         LoadError::UnsupportedVersion {
             found: 1,
-            supported: VERSION
+            supported: VERSION_INT8
         }
     );
     let text = err.to_string();
     assert!(
-        text.contains("version 1") && text.contains("version 2"),
+        text.contains("version 1") && text.contains("versions 2 to 3"),
         "{text}"
     );
 }
