@@ -735,3 +735,80 @@ fn usage_errors_are_one_line_with_status_1() {
         assert!(help.contains(command), "{help}");
     }
 }
+
+/// An int8 file (format version 3): `inspect` lists its layers with their quantization, the
+/// model's input and output quantization and the preprocessing; `evaluate` and `predict` say
+/// that they run f32 files.
+#[test]
+fn an_int8_file_is_inspected_with_its_quantization() {
+    use embednn::format::QuantizedFile;
+    use embednn::quant::{Context, QParams, Quantize, Quantized, Range};
+    let net: Iris = model(5);
+    let mut kinds = Vec::new();
+    Iris::layers(&mut |info| kinds.push(info.kind));
+    let ranges = vec![
+        Range {
+            min: -2.0,
+            max: 3.0
+        };
+        kinds.len()
+    ];
+    let input = QParams::from_range(-3.0, 3.0);
+    let mut cx = Context::new(&ranges, &kinds, input);
+    let q = Quantized {
+        input,
+        layers: net.quantize(&mut cx).unwrap(),
+        output: cx.input(),
+    };
+    let pre = Preprocessing {
+        mean: &IRIS_MEAN,
+        std: &IRIS_STD,
+        labels: &IRIS_LABELS,
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("iris_int8.ennm");
+    QuantizedFile::save(&q, &pre, &path).unwrap();
+
+    let out = ok(embednn(&[&"inspect", &path]));
+    assert!(
+        out.contains("format:        version 3 (postcard), int8 model"),
+        "{out}"
+    );
+    assert!(
+        out.contains("    0  QDense<4, 16>  64 weights in ["),
+        "{out}"
+    );
+    assert!(
+        out.contains("    1  QClamp         clamp [-128, 127] (folded"),
+        "{out}"
+    );
+    assert!(out.contains("QSoftmax       input scale "), "{out}");
+    let input_line = format!(
+        "  input:       scale {}, zero point {}",
+        input.scale, input.zero_point
+    );
+    assert!(out.contains(&input_line), "{out}");
+    assert!(
+        out.contains("  output:      scale 0.00390625, zero point -128"),
+        "{out}"
+    );
+    assert!(
+        out.contains("parameters:    112 int8 weights, 19 int32 biases"),
+        "{out}"
+    );
+    assert!(
+        out.contains("  labels:      3 (setosa, versicolor, virginica)"),
+        "{out}"
+    );
+    assert!(out.contains("runs:          not by this tool"), "{out}");
+
+    let csv = dir.path().join("x.csv");
+    std::fs::write(&csv, "a,b,c,d,species\n1,2,3,4,setosa\n").unwrap();
+    let err = fails(embednn(&[&"evaluate", &path, &csv]));
+    assert!(err.contains("iris_int8.ennm: an int8 model file"), "{err}");
+    let err = fails(embednn(&[&"predict", &path, &csv]));
+    assert!(
+        err.contains("evaluate and predict run f32 model files"),
+        "{err}"
+    );
+}

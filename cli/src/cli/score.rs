@@ -59,6 +59,14 @@ struct LoadedModel<'a> {
 
 impl<'a> LoadedModel<'a> {
     fn plan(path: &'a Path, info: &'a ModelInfo<'a>, params: &'a [f32]) -> Result<Self, CliError> {
+        if info.int8.is_some() {
+            return Err(CliError::Mismatch {
+                path: path.to_path_buf(),
+                reason: "an int8 model file (format version 3): evaluate and predict run f32 \
+                         model files; run an int8 model as its Rust type (QuantizedFile)"
+                    .into(),
+            });
+        }
         let model = AnyModel::new(info, params).map_err(|source| CliError::Plan {
             path: path.to_path_buf(),
             source: Box::new(source),
