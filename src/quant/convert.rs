@@ -302,6 +302,18 @@ fn quantize_rows(rows: &[f32], k: usize, out: &mut [i8], scales: &mut [f32]) -> 
     Ok(())
 }
 
+/// `Err` if a value is NaN or infinite. Layers check their biases with it before they read
+/// their output range: a NaN bias makes every output NaN, so calibration saw no range, and the
+/// error must name the bias ([`QuantizeError::NonFiniteParameter`]), not the calibration data
+/// ([`QuantizeError::NoRange`]).
+fn finite(values: &[f32]) -> Result<(), ()> {
+    if values.iter().all(|v| v.is_finite()) {
+        Ok(())
+    } else {
+        Err(())
+    }
+}
+
 /// int32 biases at scale `s_in · s_w[o]`, and the requantization of each channel.
 fn bias_and_requant(
     bias: &[f32],
@@ -341,6 +353,7 @@ impl<const I: usize, const O: usize> Quantize<[f32; I]> for Dense<I, O> {
         )
         .map_err(|()| cx.non_finite())?;
         let err = cx.non_finite();
+        finite(self.bias_array()).map_err(|()| err)?;
         let (out, stage) = cx.producer_output()?;
         let (mut bias, mut requant) = ([0i32; O], [Requant::default(); O]);
         bias_and_requant(
@@ -389,6 +402,7 @@ impl<
             .as_flattened_mut();
         quantize_rows(plain, k, q, &mut scales).map_err(|()| cx.non_finite())?;
         let err = cx.non_finite();
+        finite(&self.bias).map_err(|()| err)?;
         let (out, stage) = cx.producer_output()?;
         let (mut bias, mut requant) = ([0i32; COUT], [Requant::default(); COUT]);
         bias_and_requant(&self.bias, input, &scales, out, &mut bias, &mut requant)
@@ -417,6 +431,7 @@ impl<
         let q = filters.as_flattened_mut().as_flattened_mut();
         quantize_rows(plain, KL * CIN, q, &mut scales).map_err(|()| cx.non_finite())?;
         let err = cx.non_finite();
+        finite(&self.bias).map_err(|()| err)?;
         let (out, stage) = cx.producer_output()?;
         let (mut bias, mut requant) = ([0i32; COUT], [Requant::default(); COUT]);
         bias_and_requant(&self.bias, input, &scales, out, &mut bias, &mut requant)
@@ -465,6 +480,7 @@ impl<
             }
         }
         let err = cx.non_finite();
+        finite(&self.bias).map_err(|()| err)?;
         let (out, output) = cx.producer_output()?;
         let (mut bias, mut requant) = ([0i32; C], [Requant::default(); C]);
         bias_and_requant(&self.bias, input, &scales, out, &mut bias, &mut requant)
@@ -504,6 +520,7 @@ impl<X: ChannelsLast<C>, const C: usize> Quantize<X> for BatchNorm<C> {
         let mut scales = [0.0f32; C];
         quantize_rows(&a, 1, &mut weights, &mut scales).map_err(|()| cx.non_finite())?;
         let err = cx.non_finite();
+        finite(&b).map_err(|()| err)?;
         let (out, output) = cx.producer_output()?;
         let (mut bias, mut requant) = ([0i32; C], [Requant::default(); C]);
         bias_and_requant(&b, input, &scales, out, &mut bias, &mut requant).map_err(|()| err)?;
@@ -720,5 +737,25 @@ mod test {
                 .fold(f32::MIN, |m, s| m.max(s.2));
             assert_eq!(range.max, max);
         }
+    }
+
+    #[test]
+    fn a_non_finite_bias_is_named_even_when_it_leaves_no_range() {
+        type Net = (Dense<2, 3>, Relu, Dense<3, 2>);
+        let mut net = Net::init(Initializer::GlorotUniform, &mut Rng::seed(2));
+        net.2.bias.fill(f32::NAN); // every output of layer 2 is NaN: no range
+        let mut ranges = [Range::EMPTY; 3];
+        let mut observer = Observer::new(&mut ranges);
+        net.observe(&[0.5, -1.0], &mut [0.0; 2], &mut observer);
+        assert_eq!(ranges[2], Range::EMPTY);
+        let kinds = ["Dense", "ReLU", "Dense"];
+        let mut cx = Context::new(&ranges, &kinds, QParams::from_range(-1.0, 1.0));
+        assert_eq!(
+            net.quantize(&mut cx).unwrap_err(),
+            QuantizeError::NonFiniteParameter {
+                layer: 2,
+                kind: "Dense"
+            }
+        );
     }
 }
