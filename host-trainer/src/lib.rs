@@ -8,6 +8,8 @@
 //! - [`fit`]: `Sequential`, `fit`/`evaluate`/`predict`, callbacks, early stopping, schedules.
 //! - [`data`]: CSV loading, class labels, splits, standardization.
 //! - [`metrics`]: accuracy, precision/recall/F1, ROC AUC, confusion matrix, MSE/MAE/R².
+//! - [`quantize`]: post-training int8 quantization (min/max or percentile calibration), the int8
+//!   model's evaluation and summary.
 //! - `plot` (feature `plot`, off by default): training curves as a PNG.
 //!
 //! # Features
@@ -24,6 +26,8 @@ pub mod fit;
 pub mod metrics;
 #[cfg(feature = "plot")]
 pub mod plot;
+pub mod quantize;
+mod scoring;
 
 pub use fit::{
     cross_validate, Augmentation, Callback, Compiled, Control, CrossValidation, DivergedEpoch,
@@ -47,6 +51,7 @@ pub use fit::{
 /// ```
 pub mod prelude {
     pub use crate::data::{CsvSpec, DataError, Dataset, Preprocessor, SplitSpec, Standardizer};
+    pub use crate::quantize::{self, Calibration, QuantizeError};
     pub use crate::{
         Augmentation, Callback, Compiled, Control, Divergence, EarlyStopping, Evaluation, FitError,
         FitOptions, Metric, Monitor, OnNonFinite, Schedule, Sequential, Validation, Verbosity,
