@@ -260,7 +260,10 @@ impl OutputStage {
         requant
             .apply(acc)
             .saturating_add(self.zero_point)
-            .clamp(self.min as i32, self.max as i32) as i8
+            // `max` then `min`, not `clamp`: a stage read from a file with min > max must not
+            // panic (`clamp` asserts); it gives `max`.
+            .max(self.min as i32)
+            .min(self.max as i32) as i8
     }
 }
 

@@ -72,6 +72,15 @@ pub struct QConv1d<
     pub padding: PhantomData<P>,
 }
 
+/// Copies the overlap of `src` into `dst` (the window's part inside the input; the lengths are
+/// equal by construction, and a zip rather than `copy_from_slice` leaves no panic path).
+#[inline(always)]
+fn copy<T: Copy>(dst: &mut [T], src: &[T]) {
+    for (d, &s) in dst.iter_mut().zip(src) {
+        *d = s;
+    }
+}
+
 macro_rules! conv_impl {
     ($name:ident<$(const $c:ident),*>, filters: $filters:ty, cout: $cout:ident,
      flat: |$f:ident| $flat:expr, flat_mut: |$m:ident| $flat_mut:expr) => {
@@ -172,7 +181,7 @@ impl<
                 }
                 let mut window = [[[self.input_zero_point; CIN]; KW]; KH];
                 for (w_row, x_row) in r.taps_of_mut(&mut window).iter_mut().zip(r.input_of(x)) {
-                    c.taps_of_mut(w_row).copy_from_slice(c.input_of(x_row));
+                    copy(c.taps_of_mut(w_row), c.input_of(x_row));
                 }
                 let window = window.as_flattened().as_flattened();
                 rows_forward(packed, window, &self.bias, &self.requant, self.output, y_px);
@@ -210,7 +219,7 @@ impl<
         for (ol, y_px) in y.iter_mut().enumerate() {
             let s = steps.span(ol);
             let mut window = [[self.input_zero_point; CIN]; KL];
-            s.taps_of_mut(&mut window).copy_from_slice(s.input_of(x));
+            copy(s.taps_of_mut(&mut window), s.input_of(x));
             let window = window.as_flattened();
             rows_forward(packed, window, &self.bias, &self.requant, self.output, y_px);
         }

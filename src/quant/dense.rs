@@ -102,15 +102,24 @@ pub(crate) fn rows_forward(
     y: &mut [i8],
 ) {
     let k = x.len();
-    let chunks = packed
-        .chunks(CHUNK_ROWS * k.max(1))
-        .zip(bias.chunks(CHUNK_ROWS))
+    let mut rest = packed;
+    let chunks = bias
+        .chunks(CHUNK_ROWS)
         .zip(requant.chunks(CHUNK_ROWS))
         .zip(y.chunks_mut(CHUNK_ROWS));
-    for (((w, b), r), out) in chunks {
+    for ((b, r), out) in chunks {
+        // Checked, never failing for a layer's own sizes: no panic path.
+        let Some((w, tail)) = rest.split_at_checked(b.len().wrapping_mul(k)) else {
+            return;
+        };
+        rest = tail;
         let mut acc = [0i32; CHUNK_ROWS];
-        let acc = &mut acc[..b.len()];
-        acc.copy_from_slice(b);
+        for (a, &v) in acc.iter_mut().zip(b) {
+            *a = v;
+        }
+        let Some(acc) = acc.get_mut(..b.len()) else {
+            return;
+        };
         dot_rows(w, k, x, acc);
         for ((o, &a), &q) in out.iter_mut().zip(acc.iter()).zip(r) {
             *o = output.finish(a, q);

@@ -273,7 +273,7 @@ impl<X: QTensor> QLayer<X> for QClamp {
         *y = *x;
         if *self != QClamp::FOLDED {
             for v in y.flat_mut() {
-                *v = (*v).clamp(self.min, self.max.max(self.min));
+                *v = (*v).max(self.min).min(self.max.max(self.min));
             }
         }
     }

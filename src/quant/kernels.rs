@@ -102,21 +102,25 @@ pub fn dot_rows(packed: &[i8], k: usize, x: &[i8], acc: &mut [i32]) {
 /// [`dot_rows`] in plain Rust (what every target without the DSP path runs, and what the DSP
 /// path is tested against).
 pub fn dot_rows_portable(packed: &[i8], k: usize, x: &[i8], acc: &mut [i32]) {
-    if k == 0 || x.len() != k || packed.len() != acc.len() * k {
+    if k == 0 || x.len() != k || Some(packed.len()) != acc.len().checked_mul(k) {
         return;
     }
-    let block = BLOCK_ROWS * k;
-    let full = acc.len() / BLOCK_ROWS;
-    let (blocks, rest) = packed.split_at(full * block);
-    let (acc_blocks, acc_rest) = acc.split_at_mut(full * BLOCK_ROWS);
-    let k4 = k / 4 * 4;
-    let (x4, x_tail) = x.split_at(k4);
+    // Every split is checked (and cannot fail after the test above), so no panic path exists,
+    // which the firmware's link-time no-panic check proves.
+    let Some((x4, x_tail)) = x.split_at_checked(k / 4 * 4) else {
+        return;
+    };
     let (x4, _) = x4.as_chunks::<4>();
-    for (b, a) in blocks
-        .chunks_exact(block)
-        .zip(acc_blocks.chunks_exact_mut(BLOCK_ROWS))
-    {
-        let (groups, tail) = b.split_at(4 * k4);
+    let mut w = packed;
+    let (acc_blocks, acc_rest) = acc.as_chunks_mut::<BLOCK_ROWS>();
+    for a in acc_blocks {
+        let Some((groups, rest)) = w.split_at_checked(16 * x4.len()) else {
+            return;
+        };
+        let Some((mut tail, rest)) = rest.split_at_checked(BLOCK_ROWS * x_tail.len()) else {
+            return;
+        };
+        w = rest;
         let (groups, _) = groups.as_chunks::<16>();
         let mut s = [0i32; 4];
         for (g, xs) in groups.iter().zip(x4) {
@@ -128,16 +132,22 @@ pub fn dot_rows_portable(packed: &[i8], k: usize, x: &[i8], acc: &mut [i32]) {
                 *sr = sr.wrapping_add(t);
             }
         }
-        if !x_tail.is_empty() {
-            for (sr, row) in s.iter_mut().zip(tail.chunks_exact(x_tail.len())) {
-                *sr = sr.wrapping_add(dot(row, x_tail));
-            }
+        for sr in s.iter_mut() {
+            let Some((row, rest)) = tail.split_at_checked(x_tail.len()) else {
+                break;
+            };
+            tail = rest;
+            *sr = sr.wrapping_add(dot(row, x_tail));
         }
         for (ar, sr) in a.iter_mut().zip(s) {
             *ar = ar.wrapping_add(sr);
         }
     }
-    for (ar, row) in acc_rest.iter_mut().zip(rest.chunks_exact(k)) {
+    for ar in acc_rest {
+        let Some((row, rest)) = w.split_at_checked(k) else {
+            return;
+        };
+        w = rest;
         *ar = ar.wrapping_add(dot(row, x));
     }
 }
