@@ -14,7 +14,7 @@ use embednn_models::gestures::{labelled, TEST_SEED, TEST_WINDOWS};
 use embednn_models::{DigitsCnn, DigitsMlp, GestureCnn, Sine};
 use firmware_common::finetune::{self, Digit};
 use firmware_common::gen::{self, Build};
-use firmware_common::int8;
+use firmware_common::{int8, int8_tune};
 
 fn main() {
     let b = Build::new();
@@ -122,6 +122,45 @@ fn main() {
     );
     src += &int8::golden_int8("DS_CNN_GOLDEN", &q_ds_cnn, &inputs);
     b.write("int8.rs", src.as_bytes());
+
+    // Fine-tuning on an int8 backbone: the digits MLP's hidden layer quantized (calibrated on
+    // the undistorted held-out digits) and frozen, its head in f32 trained on the distorted
+    // digits; the host's run of the same recipe, which the device must repeat bit for bit.
+    let (fine_tune, distorted_held_out) =
+        gen::unseen_distorted_digits(&b.input("../../../data/digits.csv"));
+    let backbone = int8::quantize(&(mlp.0, Relu), &xs);
+    let head_init: int8_tune::Head = (mlp.2, Softmax);
+    let mut head = head_init;
+    let mut trainer = Box::new(int8_tune::trainer());
+    let r = int8_tune::run(
+        &backbone,
+        &mut head,
+        &mut trainer,
+        &fine_tune,
+        &distorted_held_out,
+        &info,
+        |_, _| {},
+    );
+    let mut src = gen::static_model(
+        "BACKBONE",
+        "embednn::quant::Quantized<firmware_common::int8_tune::Backbone>",
+        &backbone,
+    );
+    src += &gen::static_model("HEAD_INIT", "firmware_common::int8_tune::Head", &head_init);
+    let losses = r
+        .losses
+        .iter()
+        .map(|l| format!("f32::from_bits({:#010x})", l.to_bits()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    src += &format!(
+        "/// The host's run of the same recipe (losses: {:?}).\n\
+         pub const HOST_RUN: firmware_common::finetune::Report = firmware_common::finetune::Report {{\n    \
+         losses: [{losses}],\n    fine_tune_before: {}, fine_tune_after: {},\n    \
+         held_out_before: {}, held_out_after: {},\n}};\n",
+        r.losses, r.fine_tune_before, r.fine_tune_after, r.held_out_before, r.held_out_after
+    );
+    b.write("int8_tune.rs", src.as_bytes());
 }
 
 /// How many of `outputs` have their largest value at the label.

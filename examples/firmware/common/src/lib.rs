@@ -23,6 +23,7 @@ pub mod gen;
 pub mod gesture_tune;
 #[cfg(feature = "build")]
 pub mod int8;
+pub mod int8_tune;
 
 /// Distance in units in the last place between two `f32`s: 0 only for identical bits (so `-0.0`
 /// and `0.0` are 1 apart), `u32::MAX` when a NaN is involved and the bits differ. Used to state

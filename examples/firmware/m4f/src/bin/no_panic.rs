@@ -1,8 +1,10 @@
 //! Link-time proof that inference, model loading and the on-device training step cannot panic.
 //!
-//! This binary runs the same library functions as `sine`, `train`, `cnn` and `gesture_train`
-//! (loading a model file, inference with weights in flash and in RAM — dense and convolutional
-//! models, the gesture generator — and both whole fine-tuning recipes), on inputs hidden
+//! This binary runs the same library functions as `sine`, `train`, `cnn`, `gesture_train`, `int8`
+//! and `int8_train` (loading a model file, inference with weights in flash and in RAM — dense and
+//! convolutional models, the gesture generator, int8 models with their f32 edges and integer
+//! kernels, the DSP kernel on this core — and the three whole fine-tuning recipes, one of them on
+//! an int8 backbone), on inputs hidden
 //! from the optimizer with `black_box`, and its panic handler refers to a symbol that exists
 //! nowhere. The panic handler is linked only if some panic is reachable, so this binary links
 //! exactly when no panic is reachable: a panic path introduced anywhere in that code, core
@@ -21,8 +23,18 @@ use embednn_models::ds_cnn::Features;
 use embednn_models::gestures::{labelled, TEST_SEED};
 use embednn_models::Sine;
 use firmware_common::finetune::{self, DigitsHead};
-use firmware_common::gesture_tune;
+use firmware_common::{gesture_tune, int8_tune};
 use firmware_m4f::{digits, digits_cnn, ds_cnn, gestures, sine};
+
+/// The int8 digits MLP and DS-CNN (`build.rs`).
+mod int8 {
+    include!(concat!(env!("OUT_DIR"), "/int8.rs"));
+}
+
+/// The int8 backbone and the f32 head of the mixed fine-tuning (`build.rs`).
+mod tune {
+    include!(concat!(env!("OUT_DIR"), "/int8_tune.rs"));
+}
 
 #[entry]
 fn main() -> ! {
@@ -66,6 +78,35 @@ fn main() -> ! {
             black_box((epoch, loss));
         },
     );
+    // int8: the digits MLP (f32 in, quantized, integer dense layers, softmax, f32 out) and the
+    // DS-CNN (integer convolutions, depthwise, pools) from flash.
+    let q_digit = black_box(&int8::DIGITS)
+        .predict(
+            &image
+                .map(|row| row.map(|[v]| v))
+                .as_flattened()
+                .try_into()
+                .unwrap_or([0.0; 64]),
+        )
+        .argmax();
+    let q_keyword = Features::from_slice(&features).map(|x| black_box(&int8::DS_CNN).predict(&x));
+    // Fine-tuning an f32 head on the frozen int8 backbone.
+    let mut q_head = tune::HEAD_INIT;
+    let mut q_trainer = int8_tune::trainer();
+    let q_report = embednn::format::ModelInfo::parse(black_box(digits::MODEL_FILE)).map(|info| {
+        int8_tune::run(
+            black_box(&tune::BACKBONE),
+            &mut q_head,
+            &mut q_trainer,
+            black_box(&digits::FINE_TUNE[..]),
+            black_box(&digits::HELD_OUT[..]),
+            &info,
+            |epoch, loss| {
+                black_box((epoch, loss));
+            },
+        )
+    });
+    black_box((q_digit, q_keyword, &q_head, &q_trainer, q_report.is_ok()));
     black_box((digit_class, gesture_class, keyword));
     black_box((&gesture_head, &gesture_trainer, gesture_report.is_ok()));
     #[cfg(feature = "deliberate-panic")]
