@@ -1,4 +1,4 @@
-//! int8 activation tensors: the same shapes as [`Tensor`](crate::Tensor), holding `i8`.
+//! int8 activation tensors: the same shapes as [`Tensor`], holding `i8`.
 
 use core::fmt::Debug;
 
