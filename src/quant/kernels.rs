@@ -1,5 +1,6 @@
 //! The int8 inner loops, portable (host, Cortex-M0) and, on cores with the DSP extension, in
-//! [`dsp`](super::dsp) — integer sums are exact, so every path gives the same bits.
+//! assembly (`src/quant/dsp.rs`, compiled for those Arm targets only) — integer sums are exact,
+//! so every path gives the same bits.
 //!
 //! # Weight layout ("4-row interleaved")
 //!
