@@ -41,19 +41,31 @@ fn value(rng: &mut Rng, extremes: bool) -> i8 {
     }
 }
 
-/// `dot_rows` (the DSP kernel on these cores) against `dot_rows_portable` on one case: `rows`
-/// rows of `k` random weights, `k` inputs at byte offset `offset` of their buffer, random
-/// starting sums. Returns whether every sum agreed.
-fn case<const N: usize, const R: usize>(
-    rng: &mut Rng,
+/// One case: `rows` rows of `k` weights, the `k` inputs at byte `offset` of their buffer, values
+/// drawn from the extremes or not.
+#[derive(Clone, Copy)]
+struct Case {
     rows: usize,
     k: usize,
     offset: usize,
     extremes: bool,
+}
+
+/// `dot_rows` (the DSP kernel on these cores) against `dot_rows_portable` on `case`, with
+/// random values and random starting sums. Returns whether every sum agreed.
+fn case<const N: usize, const R: usize>(
+    rng: &mut Rng,
+    case: Case,
     plain: &mut [i8; N],
     packed: &mut Packed<[i8; N]>,
     xs: &mut [i8],
 ) -> bool {
+    let Case {
+        rows,
+        k,
+        offset,
+        extremes,
+    } = case;
     let n = rows * k;
     let (Some(plain), Some(packed), Some(x)) = (
         plain.get_mut(..n),
@@ -103,10 +115,12 @@ fn kernels() -> bool {
                 let offset = (rows + k + usize::from(extremes)) % 4;
                 let ok = case::<{ MAX_ROWS * MAX_K }, MAX_ROWS>(
                     &mut rng,
-                    rows,
-                    k,
-                    offset,
-                    extremes,
+                    Case {
+                        rows,
+                        k,
+                        offset,
+                        extremes,
+                    },
                     &mut plain,
                     &mut packed,
                     &mut xs,
@@ -123,10 +137,12 @@ fn kernels() -> bool {
     for (extremes, offset) in [(false, 0), (true, 1), (true, 3)] {
         let ok = case::<{ 16 * 640 }, 16>(
             &mut rng,
-            16,
-            640,
-            offset,
-            extremes,
+            Case {
+                rows: 16,
+                k: 640,
+                offset,
+                extremes,
+            },
             &mut plain,
             &mut packed,
             &mut xs,
