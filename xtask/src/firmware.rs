@@ -36,16 +36,19 @@ environment: FIRMWARE_TARGET_DIR (default target/firmware), FIRMWARE_TIMEOUT (se
 run, default 300)";
 
 /// The benchmark's models in the table's order, each the binary `bench_NAME` of
-/// `firmware-bench` (`bench/build.rs` writes its model; `bench/src/bin/NAME.rs` is `bench!(NAME)`).
+/// `firmware-bench` (`bench/build.rs` writes its model; `bench/src/bin/NAME.rs` is `bench!(NAME)`,
+/// or `bench_int8!(NAME)` for an int8 model, whose name ends in `_int8`).
 pub const MODELS: &[&str] = &[
     "keras_tutorial",
     "sine",
     "iris",
     "digits",
     "autoencoder",
+    "autoencoder_int8",
     "digits_cnn",
     "gestures",
     "ds_cnn",
+    "ds_cnn_int8",
 ];
 
 /// The DSP kernel's symbol (`src/quant/dsp.rs`), present in an ELF whose int8 layers use it.
@@ -330,6 +333,7 @@ impl Firmware {
         let start = Instant::now();
         prereq::targets(&[prereq::M4F])?;
         prereq::qemu()?;
+        prereq::arm_gcc(&self.root().join("../shared/reference/cmsis-nn"));
         step("build the benchmark (one ELF per model, weights in flash)");
         self.build(BENCH, &[], None)?;
         step("run under QEMU mps2-an386 (Cortex-M4F), -icount shift=0");
@@ -369,6 +373,17 @@ impl Firmware {
         println!();
         print!("{}", table::layers_table(&layers)?);
 
+        step("int8 fully connected layers (fc_int8): embednn's DSP kernel and CMSIS-NN's arm_fully_connected_s8, same run");
+        let out = self.bench_run("fc_int8")?;
+        let fc = Line::all(&out, &["FC"]);
+        if fc.is_empty() {
+            return Err("benchmark fc_int8 printed no FC line".to_string().into());
+        }
+        for l in out.lines().filter(|l| !l.starts_with("FC")) {
+            println!("{l}");
+        }
+        println!();
+        print!("{}", table::fc_table(&fc)?);
         println!("\nBenchmark done in {}s.", start.elapsed().as_secs());
         Ok(())
     }
@@ -571,12 +586,18 @@ mod tests {
                 "bench/Cargo.toml has no binary bench_{model}"
             );
             let src = firmware_file(&format!("bench/src/bin/{model}.rs"));
+            let bench = if model.ends_with("_int8") {
+                "bench_int8"
+            } else {
+                "bench"
+            };
             assert!(
-                src.contains(&format!("firmware_bench::bench!({model});")),
+                src.contains(&format!("firmware_bench::{bench}!({model});")),
                 "{model}.rs"
             );
         }
         assert!(manifest.contains("name = \"conv_layers\""));
+        assert!(manifest.contains("name = \"fc_int8\""));
     }
 
     #[test]

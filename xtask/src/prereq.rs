@@ -80,6 +80,35 @@ pub fn qemu() -> Result<(), String> {
     }
 }
 
+/// For the benchmark's CMSIS-NN comparison: when the CMSIS-NN sources are at `cmsis_nn` (a
+/// checkout with `../shared`) and `arm-none-eabi-gcc` is missing, installs it with apt-get if we
+/// are root. Never fails: without the compiler the benchmark builds without CMSIS-NN and says so.
+pub fn arm_gcc(cmsis_nn: &std::path::Path) {
+    if !cmsis_nn.is_dir() || runs("arm-none-eabi-gcc", &["--version"]) {
+        return;
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    if !root || !runs("apt-get", &["--version"]) {
+        println!("note: arm-none-eabi-gcc is missing (apt-get install gcc-arm-none-eabi): the benchmark leaves CMSIS-NN out");
+        return;
+    }
+    println!("==> apt-get install gcc-arm-none-eabi");
+    let apt = |args: &[&str]| {
+        Command::new("apt-get")
+            .args(args)
+            .env("DEBIAN_FRONTEND", "noninteractive")
+            .stdout(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !(apt(&["update", "-qq"]) && apt(&["install", "-y", "-qq", "gcc-arm-none-eabi"])) {
+        println!("note: could not install gcc-arm-none-eabi: the benchmark leaves CMSIS-NN out");
+    }
+}
+
 /// `program args` starts and exits successfully.
 fn runs(program: &str, args: &[&str]) -> bool {
     Command::new(program)

@@ -106,6 +106,44 @@ pub fn layers_table(layers: &[Line]) -> Result<String, String> {
     Ok(t)
 }
 
+/// The int8 fully connected layers' table, from `fc_int8`'s `FC` lines: embednn's and
+/// CMSIS-NN's instructions per call and per MAC, and embednn's dot products alone (`kernel`;
+/// `0` for the whole model) (`cmsis=0`: CMSIS-NN was not built in).
+pub fn fc_table(lines: &[Line]) -> Result<String, String> {
+    let mut t = String::from(
+        "| layer | MACs | embednn instr | embednn instr/MAC | of which dot products, instr/MAC | CMSIS-NN instr | CMSIS-NN instr/MAC |\n\
+         |---|---:|---:|---:|---:|---:|---:|\n",
+    );
+    for l in lines {
+        let macs = l.num("macs")?;
+        let (ours, kernel, theirs) = (l.num("embednn")?, l.num("kernel")?, l.num("cmsis")?);
+        let per_mac = |n: u64| format!("{:.2}", n as f64 / macs.max(1) as f64);
+        let name = l.get("name")?;
+        let name = if name == "model" {
+            "whole model (10 layers)".to_string()
+        } else {
+            name.replace('x', " → ")
+        };
+        let (theirs, theirs_per_mac) = if theirs == 0 {
+            ("—".to_string(), "—".to_string())
+        } else {
+            (commas(theirs), per_mac(theirs))
+        };
+        let kernel = if kernel == 0 {
+            "—".to_string()
+        } else {
+            per_mac(kernel)
+        };
+        t += &format!(
+            "| {name} | {} | {} | {} | {kernel} | {theirs} | {theirs_per_mac} |\n",
+            commas(macs),
+            commas(ours),
+            per_mac(ours)
+        );
+    }
+    Ok(t)
+}
+
 /// `n` with thousands separators: `1,063,456`.
 pub fn commas(n: u64) -> String {
     let digits = n.to_string();
@@ -164,6 +202,19 @@ mod tests {
              |---|---:|---:|---:|---:|---:|---:|---:|---:|\n\
              | sine | 288 | 1,123 | 3.90 | 11,020 | 12 | 456 | 1,284 | 144 |\n\
              | autoencoder | 264,192 | 592,013 | 2.24 | 1,109,112 | 12 | 5,688 | 1,063,456 | 6,224 |\n"
+        );
+    }
+
+    #[test]
+    fn fc_markdown() {
+        let out = "FC name=640x128 macs=81920 embednn=115447 kernel=106000 cmsis=160100\n\
+                   FC name=model macs=264192 embednn=483040 kernel=0 cmsis=0\n";
+        assert_eq!(
+            fc_table(&Line::all(out, &["FC"])).unwrap(),
+            "| layer | MACs | embednn instr | embednn instr/MAC | of which dot products, instr/MAC | CMSIS-NN instr | CMSIS-NN instr/MAC |\n\
+             |---|---:|---:|---:|---:|---:|---:|\n\
+             | 640 → 128 | 81,920 | 115,447 | 1.41 | 1.29 | 160,100 | 1.95 |\n\
+             | whole model (10 layers) | 264,192 | 483,040 | 1.83 | — | — | — |\n"
         );
     }
 
