@@ -89,7 +89,7 @@ pub const DEVICE: Crate = Crate {
     package: "firmware-device",
     target: None,
 };
-/// Cortex-M4F firmware: sine, train, cnn, gesture_train, no_panic.
+/// Cortex-M4F firmware: sine, train, cnn, gesture_train, int8, int8_train, no_panic.
 pub const M4F: Crate = Crate {
     dir: "m4f",
     package: "firmware-m4f",
@@ -268,7 +268,7 @@ impl Firmware {
         let start = Instant::now();
         prereq::targets(&[prereq::M4F, prereq::M0, prereq::M33])?;
         prereq::qemu()?;
-        step("build every firmware: Cortex-M4F (sine, train, cnn, gesture_train, int8, no_panic), Cortex-M0, benchmark, and the M4F firmware for the Cortex-M33");
+        step("build every firmware: Cortex-M4F (sine, train, cnn, gesture_train, int8, int8_train, no_panic), Cortex-M0, benchmark, and the M4F firmware for the Cortex-M33");
         for krate in [M4F, M0, BENCH, M33] {
             self.build(krate, &[], None)?;
         }
@@ -280,9 +280,11 @@ impl Firmware {
         self.run(M4F, "cnn")?;
         step("Cortex-M4F: fine-tuning the gesture CNN for a new user, on windows the device generates");
         self.run_training(M4F, "gesture_train")?;
+        step("Cortex-M4F: fine-tuning an f32 head on a frozen int8 backbone (digits)");
+        self.run_training(M4F, "int8_train")?;
         step("Cortex-M4F: int8 kernels (DSP: SMLAD, SXTB16) against the portable kernel on every shape, int8 models against the host");
         self.run_int8(Machine::Mps2An386, M4F)?;
-        step("Cortex-M0: sine and digits models, device vs host (soft float)");
+        step("Cortex-M0: sine and digits models, device vs host (soft float), and the int8 sine, digits MLP, digits CNN and gesture CNN");
         self.run(M0, "firmware-m0")?;
         step("Cortex-M7 (QEMU mps2-an500): the M4F firmware's ELFs as built (sine, CNNs, int8)");
         for bin in ["sine", "cnn"] {
