@@ -182,7 +182,11 @@ fn layout(desc: &LayerDesc, at: usize) -> Result<Layout, LoadError> {
         layer: at,
         found: desc.clone(),
     };
-    let d: heapless::Vec<usize, MAX_DIMS> = desc.dims.iter().map(|&v| v as usize).collect();
+    let mut dims = [0usize; MAX_DIMS];
+    for (d, &v) in dims.iter_mut().zip(desc.dims.iter()) {
+        *d = v as usize;
+    }
+    let d = dims.get(..desc.dims.len()).unwrap_or_default();
     let product = |values: &[usize]| {
         values
             .iter()
@@ -197,7 +201,7 @@ fn layout(desc: &LayerDesc, at: usize) -> Result<Layout, LoadError> {
             zero_point,
         })
     };
-    match (desc.kind.as_str(), d.as_slice()) {
+    match (desc.kind.as_str(), d) {
         ("QDense", &[i, o]) => weighted(&[i, o], o, false),
         ("QConv2d", &[_, _, cin, cout, kh, kw, _, _, _, _, pad]) => {
             padding(pad)?;
@@ -430,10 +434,7 @@ impl<'a> Int8Params<'a> {
 /// ```
 pub struct QuantizedFile<M>(PhantomData<M>);
 
-impl<M: QModel + QStored> QuantizedFile<M>
-where
-    Quantized<M>: Serialize + for<'de> Deserialize<'de>,
-{
+impl<M: QModel + QStored> QuantizedFile<M> {
     /// Most labels a file can carry.
     pub const MAX_LABELS: usize = MAX_LABELS;
     /// Longest label, in bytes.
@@ -577,10 +578,7 @@ fn record_kind<M: QStored>(at: usize) -> &'static str {
     kind
 }
 
-fn body_len<M: QStored>(model: &Quantized<M>, pre: &Preprocessing<'_>) -> Result<usize, SaveError>
-where
-    Quantized<M>: Serialize,
-{
+fn body_len<M: QStored>(model: &Quantized<M>, pre: &Preprocessing<'_>) -> Result<usize, SaveError> {
     let mut counter = Counter(0);
     write_body(&mut counter, model, pre)?;
     Ok(counter.0)
@@ -590,10 +588,7 @@ fn write_body<M: QStored>(
     sink: &mut impl Sink,
     model: &Quantized<M>,
     pre: &Preprocessing<'_>,
-) -> Result<(), SaveError>
-where
-    Quantized<M>: Serialize,
-{
+) -> Result<(), SaveError> {
     super::write_front(
         sink,
         super::int8_fingerprint::<M>(),
