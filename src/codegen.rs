@@ -364,6 +364,248 @@ impl<M: ToRust> ToRust for Quantized<M> {
     }
 }
 
+/// The Rust type and constant expression of the int8 model in a version-3 model file, read
+/// without its type: what [`embednn_macros::include_model!`] compiles for an int8 file. The value
+/// is exactly what [`ToRust`] prints for the model loaded with its type (weights rearranged into
+/// the kernels' layout); the type is `embednn::quant::Quantized<(…)>` with the layers the file
+/// records, a branch of a residual connection being one layer or a tuple.
+///
+/// Errors: a layer kind the file format does not define for int8 models (a file
+/// [`ModelInfo::parse`](crate::ModelInfo::parse) accepted has none).
+///
+/// [`embednn_macros::include_model!`]: https://docs.rs/embednn-macros
+#[cfg(feature = "std")]
+pub fn int8_source(int8: &crate::format::Int8Params<'_>) -> Result<(String, String), String> {
+    use std::string::String;
+    let layers: std::vec::Vec<_> = int8.layers().collect();
+    let mut next = 0;
+    let mut ty = String::from("embednn::quant::Quantized<");
+    let mut value = String::from("embednn::quant::Quantized { input: ");
+    int8.input()
+        .write_rust(&mut value)
+        .map_err(|e| e.to_string())?;
+    value.push_str(", layers: ");
+    let (t, v) = int8_branch(&layers, &mut next, layers.len(), true)?;
+    ty.push_str(&t);
+    ty.push('>');
+    value.push_str(&v);
+    value.push_str(", output: ");
+    int8.output()
+        .write_rust(&mut value)
+        .map_err(|e| e.to_string())?;
+    value.push_str(" }");
+    Ok((ty, value))
+}
+
+/// `depth` records from `layers[*next..]` as one branch: a tuple of its top-level layers (always
+/// for the model itself), or the one layer when there is one.
+#[cfg(feature = "std")]
+fn int8_branch(
+    layers: &[(crate::format::LayerDesc, crate::format::Int8Layer<'_>)],
+    next: &mut usize,
+    depth: usize,
+    model: bool,
+) -> Result<(std::string::String, std::string::String), std::string::String> {
+    let end = next.saturating_add(depth).min(layers.len());
+    let mut items = std::vec::Vec::new();
+    while *next < end {
+        items.push(int8_layer(layers, next)?);
+    }
+    if items.len() == 1 && !model {
+        return Ok(items.remove(0));
+    }
+    let comma = if items.len() == 1 { "," } else { "" };
+    let (types, values): (std::vec::Vec<_>, std::vec::Vec<_>) = items.into_iter().unzip();
+    Ok((
+        std::format!("({}{comma})", types.join(", ")),
+        std::format!("({}{comma})", values.join(", ")),
+    ))
+}
+
+/// The layer at `layers[*next]` (with its branches, for a residual connection).
+#[cfg(feature = "std")]
+fn int8_layer(
+    layers: &[(crate::format::LayerDesc, crate::format::Int8Layer<'_>)],
+    next: &mut usize,
+) -> Result<(std::string::String, std::string::String), std::string::String> {
+    use crate::format::Int8Layer;
+    use std::format;
+    use std::string::{String, ToString};
+    let Some((desc, layer)) = layers.get(*next) else {
+        return Err("the file has fewer layers than its records say".to_string());
+    };
+    *next += 1;
+    let d: std::vec::Vec<usize> = desc.dims.iter().map(|&v| v as usize).collect();
+    let generics = |dims: &[usize]| {
+        dims.iter()
+            .map(|d| d.to_string())
+            .collect::<std::vec::Vec<_>>()
+            .join(", ")
+    };
+    let padding = |code: usize| {
+        if code == 1 {
+            "embednn::Same"
+        } else {
+            "embednn::Valid"
+        }
+    };
+    let text = |f: &dyn Fn(&mut String) -> fmt::Result| {
+        let mut s = String::new();
+        f(&mut s).map(|()| s).map_err(|e| e.to_string())
+    };
+    let unknown = || format!("layer {} ({desc}) has no int8 Rust type", *next - 1);
+    // The literal of a weighted layer: weights (`shape`, packed in rows of `k` or not), the
+    // channel fields, and the input zero point where the layer has one.
+    let weighted = |name: &str, shape: &[usize], k: Option<usize>, tail: &str| {
+        let Int8Layer::Weighted(w) = layer else {
+            return Err(unknown());
+        };
+        let plain: std::vec::Vec<i8> = w.weights().collect();
+        let mut packed = plain.clone();
+        if let Some(k) = k {
+            crate::quant::kernels::pack_rows(&plain, k, &mut packed);
+        }
+        let bias: std::vec::Vec<i32> = w.biases().collect();
+        let requant: std::vec::Vec<Requant> = w.requants().collect();
+        text(&|s| {
+            write!(s, "embednn::quant::{name} {{ weights: ")?;
+            if k.is_some() {
+                s.write_str("embednn::quant::Packed(")?;
+            }
+            write_i8_nested(s, &packed, shape)?;
+            s.write_str(if k.is_some() { ")," } else { "," })?;
+            write_channels(s, &bias, &requant, &w.output)?;
+            match w.input_zero_point {
+                Some(z) => write!(s, " input_zero_point: {z}{tail}"),
+                None => s.write_str(" }"),
+            }
+        })
+    };
+    let conv_tail = ", padding: core::marker::PhantomData, }";
+    let unit = |ty: String, value: &str| Ok((ty, value.to_string()));
+    let phantom = |path: &str| format!("{path}(core::marker::PhantomData)");
+    match (desc.kind.as_str(), d.as_slice()) {
+        ("QDense", &[i, o]) => Ok((
+            format!("embednn::quant::QDense<{i}, {o}>"),
+            weighted("QDense", &[o, i], Some(i), "")?,
+        )),
+        ("QConv2d", &[h, w, cin, cout, kh, kw, sh, sw, oh, ow, pad]) => Ok((
+            format!(
+                "embednn::quant::QConv2d<{}, {}>",
+                generics(&[h, w, cin, cout, kh, kw, sh, sw, oh, ow]),
+                padding(pad)
+            ),
+            weighted(
+                "QConv2d",
+                &[cout, kh, kw, cin],
+                Some(kh * kw * cin),
+                conv_tail,
+            )?,
+        )),
+        ("QConv1d", &[l, cin, cout, kl, sl, ol, pad]) => Ok((
+            format!(
+                "embednn::quant::QConv1d<{}, {}>",
+                generics(&[l, cin, cout, kl, sl, ol]),
+                padding(pad)
+            ),
+            weighted("QConv1d", &[cout, kl, cin], Some(kl * cin), conv_tail)?,
+        )),
+        ("QDepthwiseConv2d", &[h, w, c, kh, kw, sh, sw, oh, ow, pad]) => Ok((
+            format!(
+                "embednn::quant::QDepthwiseConv2d<{}, {}>",
+                generics(&[h, w, c, kh, kw, sh, sw, oh, ow]),
+                padding(pad)
+            ),
+            weighted("QDepthwiseConv2d", &[kh, kw, c], None, conv_tail)?,
+        )),
+        ("QBatchNorm", &[c]) => Ok((
+            format!("embednn::quant::QBatchNorm<{c}>"),
+            weighted("QBatchNorm", &[], None, " }")?,
+        )),
+        ("QClamp", &[]) => {
+            let Int8Layer::Clamp(c) = layer else {
+                return Err(unknown());
+            };
+            Ok(("embednn::quant::QClamp".into(), text(&|s| c.write_rust(s))?))
+        }
+        ("QLut", &[]) => {
+            let Int8Layer::Lut(table) = layer else {
+                return Err(unknown());
+            };
+            let lut = crate::quant::QLut {
+                table: core::array::from_fn(|i| table.get(i).map_or(0, |&b| b as i8)),
+            };
+            Ok(("embednn::quant::QLut".into(), text(&|s| lut.write_rust(s))?))
+        }
+        ("QSoftmax", &[]) => {
+            let Int8Layer::Softmax(q) = layer else {
+                return Err(unknown());
+            };
+            Ok((
+                "embednn::quant::QSoftmax".into(),
+                text(&|s| q.write_rust(s))?,
+            ))
+        }
+        ("QResidual", &[depth]) => {
+            let Int8Layer::Add(add) = layer else {
+                return Err(unknown());
+            };
+            let (bt, bv) = int8_branch(layers, next, depth, false)?;
+            let add = text(&|s| add.write_rust(s))?;
+            Ok((
+                format!("embednn::quant::QResidual<{bt}>"),
+                format!("embednn::quant::QResidual {{ block: {bv}, add: {add} }}"),
+            ))
+        }
+        ("QAdd", &[a, b]) => {
+            let Int8Layer::Add(add) = layer else {
+                return Err(unknown());
+            };
+            let (at, av) = int8_branch(layers, next, a, false)?;
+            let (bt, bv) = int8_branch(layers, next, b, false)?;
+            let add = text(&|s| add.write_rust(s))?;
+            Ok((
+                format!("embednn::quant::QAdd<{at}, {bt}>"),
+                format!("embednn::quant::QAdd {{ a: {av}, b: {bv}, add: {add} }}"),
+            ))
+        }
+        (kind @ ("MaxPool2d" | "AvgPool2d"), &[kh, kw, sh, sw, oh, ow, pad]) => unit(
+            format!(
+                "embednn::{kind}<{}, {}>",
+                generics(&[kh, kw, sh, sw, oh, ow]),
+                padding(pad)
+            ),
+            &phantom(&format!("embednn::{kind}")),
+        ),
+        (kind @ ("MaxPool1d" | "AvgPool1d"), &[kl, sl, ol, pad]) => unit(
+            format!(
+                "embednn::{kind}<{}, {}>",
+                generics(&[kl, sl, ol]),
+                padding(pad)
+            ),
+            &phantom(&format!("embednn::{kind}")),
+        ),
+        ("GlobalAvgPool", &[]) => unit("embednn::GlobalAvgPool".into(), "embednn::GlobalAvgPool"),
+        ("Identity", &[]) => unit("embednn::Identity".into(), "embednn::Identity"),
+        ("Dropout", &[rate]) => unit(format!("embednn::Dropout<{rate}>"), "embednn::Dropout"),
+        ("Flatten", &[n]) => unit(
+            format!("embednn::Flatten<{n}>"),
+            &phantom("embednn::Reshape"),
+        ),
+        ("Reshape", shape) if !shape.is_empty() => {
+            let tensor = shape
+                .iter()
+                .rev()
+                .fold("f32".to_string(), |inner, n| format!("[{inner}; {n}]"));
+            unit(
+                format!("embednn::Reshape<{tensor}>"),
+                &phantom("embednn::Reshape"),
+            )
+        }
+        _ => Err(unknown()),
+    }
+}
+
 #[cfg(test)]
 mod test {
     use super::*;

@@ -8,8 +8,9 @@
 
 mod int8_models;
 
-use embednn::codegen::{write_static, ToRust};
-use embednn::quant::{QStored, Quantized};
+use embednn::codegen::{int8_source, write_static, ToRust};
+use embednn::format::{ModelInfo, Preprocessing, QuantizedFile};
+use embednn::quant::{QModel, QStored, Quantized};
 use int8_models::*;
 use serde::Serialize;
 
@@ -94,5 +95,47 @@ fn the_parts_print_struct_literals() {
     assert_eq!(
         print(&p),
         "embednn::quant::QParams { scale: f32::from_bits(0x7fc00001), zero_point: 5 }"
+    );
+}
+
+/// The Rust an int8 file gives without its type (what `include_model!` compiles) is the text
+/// `ToRust` prints for the model loaded with its type.
+fn untyped_source<M: QModel + QStored>(model: &Quantized<M>) -> (String, String)
+where
+    Quantized<M>: ToRust + Serialize + for<'de> serde::Deserialize<'de>,
+{
+    let mut file = vec![0u8; QuantizedFile::<M>::MAX_BYTES];
+    let n = QuantizedFile::write(model, &Preprocessing::default(), &mut file).unwrap();
+    let info = ModelInfo::parse(&file[..n]).unwrap();
+    let (ty, value) = int8_source(&info.int8.unwrap()).unwrap();
+    let mut typed = String::new();
+    model.write_rust(&mut typed).unwrap();
+    assert_eq!(value, typed);
+    (ty, value)
+}
+
+#[test]
+fn a_file_read_without_its_type_prints_the_same_model() {
+    let (ty, _) = untyped_source(&cnn());
+    assert_eq!(
+        ty,
+        "embednn::quant::Quantized<(embednn::quant::QConv2d<6, 6, 2, 5, 3, 3, 1, 1, 6, 6, \
+         embednn::Same>, embednn::quant::QClamp, embednn::MaxPool2d<2, 2, 2, 2, 3, 3, \
+         embednn::Valid>, embednn::quant::QBatchNorm<5>, embednn::quant::QDepthwiseConv2d<3, 3, \
+         5, 3, 3, 1, 1, 3, 3, embednn::Same>, embednn::quant::QClamp, embednn::AvgPool2d<2, 2, \
+         1, 1, 2, 2, embednn::Valid>, embednn::Flatten<20>, embednn::Dropout<250>, \
+         embednn::quant::QDense<20, 4>, embednn::quant::QSoftmax)>"
+    );
+    untyped_source(&sequence());
+    untyped_source(&deep());
+    let (ty, _) = untyped_source(&skip());
+    assert!(
+        ty.contains(
+            "embednn::quant::QResidual<(embednn::quant::QDense<6, 6>, embednn::quant::QClamp, \
+             embednn::quant::QDense<6, 6>)>, embednn::quant::QClamp, \
+             embednn::quant::QAdd<embednn::quant::QDense<6, 3>, (embednn::quant::QDense<6, 3>, \
+             embednn::quant::QLut)>"
+        ),
+        "{ty}"
     );
 }

@@ -12,7 +12,6 @@ use embednn::format::{
 };
 use embednn::prelude::*;
 use embednn::quant::{QClamp, QParams, QStored, Quantize, Quantized};
-use embednn::{Add, Residual};
 use int8_models::*;
 
 /// A small classifier: dense, folded ReLU, dense, softmax.
@@ -20,24 +19,8 @@ type Small = (Dense<3, 4>, Relu, Dense<4, 2>, Softmax);
 type SmallInt8 = <Small as Quantize<[f32; 3]>>::Quantized;
 const _: () = embednn::quant::check::<SmallInt8>();
 
-/// Residual connections of both kinds.
-type Skip = (
-    Dense<4, 6>,
-    Relu,
-    Residual<(Dense<6, 6>, Relu, Dense<6, 6>)>,
-    Relu,
-    Add<Dense<6, 3>, (Dense<6, 3>, Tanh)>,
-    Softmax,
-);
-type SkipInt8 = <Skip as Quantize<[f32; 4]>>::Quantized;
-const _: () = embednn::quant::check::<SkipInt8>();
-
 fn small() -> Quantized<SmallInt8> {
     quantize::<[f32; 3], _>(&Small::init(Initializer::GlorotUniform, &mut Rng::seed(5)))
-}
-
-fn skip() -> Quantized<SkipInt8> {
-    quantize::<[f32; 4], _>(&Skip::init(Initializer::GlorotUniform, &mut Rng::seed(6)))
 }
 
 const PRE: Preprocessing<'static> = Preprocessing {

@@ -75,6 +75,21 @@ pub type DeepInput = [f32; 8];
 const _: () = embednn::check::<Deep>();
 const _: () = embednn::quant::check::<DeepInt8>();
 
+/// Residual connections of both kinds: a block added to its input (ReLU folded into the add)
+/// and two branches added.
+pub type Skip = (
+    Dense<4, 6>,
+    Relu,
+    embednn::Residual<(Dense<6, 6>, Relu, Dense<6, 6>)>,
+    Relu,
+    embednn::Add<Dense<6, 3>, (Dense<6, 3>, Tanh)>,
+    Softmax,
+);
+pub type SkipInt8 = <Skip as Quantize<[f32; 4]>>::Quantized;
+pub type SkipInput = [f32; 4];
+const _: () = embednn::check::<Skip>();
+const _: () = embednn::quant::check::<SkipInt8>();
+
 /// `model` quantized with made-up calibration ranges (a different, asymmetric range per layer)
 /// and an input range of `[-1, 2]`.
 pub fn quantize<X: Tensor, M: Model + Quantize<X>>(model: &M) -> Quantized<M::Quantized> {
@@ -110,6 +125,10 @@ pub fn sequence() -> Quantized<SequenceInt8> {
     let mut model = Sequence::init(Initializer::GlorotUniform, &mut Rng::seed(12));
     model.0.bias = [0.25, -0.5, 0.125, 1.0, -1.0, 0.0];
     quantize::<SequenceInput, _>(&model)
+}
+
+pub fn skip() -> Quantized<SkipInt8> {
+    quantize::<SkipInput, _>(&Skip::init(Initializer::GlorotUniform, &mut Rng::seed(6)))
 }
 
 pub fn deep() -> Quantized<DeepInt8> {
