@@ -27,6 +27,19 @@
 //! ([`ModelInfo::parse`](embednn::ModelInfo::parse)), its shapes come from the run-time planner
 //! ([`AnyModel`]), and its floats are printed by
 //! [`embednn::codegen::write_f32`], which keeps every bit (NaN payloads and signed zeros too).
+//!
+//! An int8 file (format version 3, written by `QuantizedFile`) gives an
+//! `embednn::quant::Quantized<(…)>` and a static of it, its int8 weights in the layout the
+//! kernels read, printed by [`embednn::codegen::int8_source`] exactly as `codegen` prints the
+//! model loaded with its type:
+//!
+//! ```ignore
+//! embednn_macros::include_model!(pub MODEL = "models/iris_int8.ennm");
+//! let p = MODEL.predict(&[5.1, 3.5, 1.4, 0.2]); // f32 in, quantized, int8 layers, f32 out
+//! ```
+//!
+//! A branch of a residual connection is written as one layer or a tuple of its layers, so a
+//! type given for the check must write a one-layer branch without a tuple.
 //! Layers a file does not record — which ones were [`Frozen`](embednn::Frozen) — are not part
 //! of the generated type, so name a type without `Frozen` for the check.
 //!
@@ -75,25 +88,12 @@ fn expand(input: TokenStream) -> Result<TokenStream, String> {
     let shown = chosen.as_str();
     let bytes = std::fs::read(&path).map_err(|e| format!("{shown}: cannot read: {e}"))?;
     let info = ModelInfo::parse(&bytes).map_err(|e| format!("{shown}: {e}"))?;
-    let params: Vec<f32> = info.params.iter().collect();
-    let model = AnyModel::new(&info, &params)
-        .map_err(|e| format!("{shown}: cannot include this model: {e}"))?;
-
-    let mut types = Vec::new();
-    let mut values = Vec::new();
-    let mut start = 0;
-    for layer in model.layers() {
-        let p = params.get(start..start + layer.params).unwrap_or_default();
-        start += layer.params;
-        let (ty, value) = layer_source(&layer, p).map_err(|e| format!("{shown}: {e}"))?;
-        types.push(ty);
-        values.push(value);
-    }
-    let tuple = |items: &[String]| {
-        let comma = if items.len() == 1 { "," } else { "" };
-        format!("({}{comma})", items.join(", "))
+    let (generated, value) = match &info.int8 {
+        // An int8 file (format version 3): a `Quantized<(…)>`, printed as codegen prints it.
+        Some(int8) => embednn::codegen::int8_source(int8)
+            .map_err(|e| format!("{shown}: cannot include this model: {e}"))?,
+        None => f32_source(&info).map_err(|e| format!("{shown}: {e}"))?,
     };
-    let (generated, value) = (tuple(&types), tuple(&values));
     let Request {
         visibility: vis,
         name,
@@ -123,6 +123,28 @@ fn expand(input: TokenStream) -> Result<TokenStream, String> {
     .map_err(|e| e.to_string())?;
     out.parse()
         .map_err(|e| format!("{shown}: generated code does not parse: {e:?}"))
+}
+
+/// The type and the constant expression of an `f32` model file's model.
+fn f32_source(info: &ModelInfo<'_>) -> Result<(String, String), String> {
+    let params: Vec<f32> = info.params.iter().collect();
+    let model =
+        AnyModel::new(info, &params).map_err(|e| format!("cannot include this model: {e}"))?;
+    let mut types = Vec::new();
+    let mut values = Vec::new();
+    let mut start = 0;
+    for layer in model.layers() {
+        let p = params.get(start..start + layer.params).unwrap_or_default();
+        start += layer.params;
+        let (ty, value) = layer_source(&layer, p)?;
+        types.push(ty);
+        values.push(value);
+    }
+    let tuple = |items: &[String]| {
+        let comma = if items.len() == 1 { "," } else { "" };
+        format!("({}{comma})", items.join(", "))
+    };
+    Ok((tuple(&types), tuple(&values)))
 }
 
 /// The type and the constant expression of one layer, from its plan and parameters.
