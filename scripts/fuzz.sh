@@ -5,14 +5,14 @@
 #   scripts/fuzz.sh long [SECONDS]   every target for SECONDS each (default 3600), niced
 #   scripts/fuzz.sh seed             only (re)create the seed corpora in fuzz/corpus/
 #
-# The corpora start from the committed model files (bodies alone for model_body), the first
-# rows of data/*.csv and fuzz/seeds/. A crash stops the run; cargo-fuzz prints the input's path
+# The corpora start from the committed model files (bodies alone for model_body, or int8_body
+# for int8 files), the first rows of data/*.csv and fuzz/seeds/. A crash stops the run; cargo-fuzz prints the input's path
 # under fuzz/artifacts/ and the command that reproduces it:
 #   cargo +nightly fuzz run TARGET fuzz/artifacts/TARGET/crash-...
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-TARGETS=(model_info load_model model_body read_csv)
+TARGETS=(model_info load_model model_body int8_body read_csv)
 SHORT_SECONDS=25
 CORPUS=fuzz/corpus
 LOGS=fuzz/logs
@@ -45,11 +45,17 @@ seed() {
             cp fuzz/seeds/"$target"/* "$CORPUS/$target/"
         fi
     done
-    for f in $(git ls-files '*.ennm' 2>/dev/null || find examples -name '*.ennm'); do
+    for f in $(git ls-files '*.ennm' 2>/dev/null || find examples fuzz/seeds -name '*.ennm'); do
         name=$(basename "$f" .ennm)
         cp "$f" "$CORPUS/model_info/$name.ennm"
         cp "$f" "$CORPUS/load_model/$name.ennm"
-        strip_header "$f" >"$CORPUS/model_body/$name.body"
+        # Version 3 (the byte after the magic): an int8 file.
+        if [ "$(od -An -tu1 -j 4 -N 1 "$f" | tr -d ' ')" = 3 ]; then
+            target=int8_body
+        else
+            target=model_body
+        fi
+        strip_header "$f" >"$CORPUS/$target/$name.body"
     done
     # read_csv: the first byte picks the spec (see fuzz/fuzz_targets/read_csv.rs). 0x05: classes
     # in the last column; 0x00: regression on the first column; 0x0d: classes, two features.
