@@ -589,20 +589,15 @@ where
     /// Errors: `x` and `y` of different lengths ([`FitError::LengthMismatch`] naming the
     /// `"evaluation"` set, before any inference).
     pub fn evaluate(&self, x: &[Input<M>], y: &[Output<M>]) -> Result<Evaluation, FitError> {
-        same_length("evaluation", x, y)?;
-        let predictions = self.predict(x);
-        let loss: f64 = predictions
-            .iter()
-            .zip(y)
-            .map(|(p, t)| f64::from(self.trainer.loss.loss(p, t)))
-            .sum::<f64>()
-            / y.len().max(1) as f64;
-        let metrics = self
-            .metrics
-            .iter()
-            .map(|&m| (m, m.compute_paired(&predictions, y, Self::ENDING)))
-            .collect();
-        Ok(Evaluation { loss, metrics })
+        // One scoring path for the f32 and the int8 model (`quantize::evaluate`).
+        crate::scoring::evaluation(
+            x,
+            y,
+            |x| self.predict(x),
+            &self.trainer.loss,
+            &self.metrics,
+            Self::ENDING,
+        )
     }
 
     /// Inference on every sample (Keras' `predict`), on all cores for large inputs.
