@@ -21,12 +21,13 @@
 //! without parameters (pools, reshapes, [`Dropout`],
 //! [`Identity`]) write nothing, as in `f32` models.
 //!
-//! [`Quantized<M>`] writes its input parameters, every layer in order and its output parameters:
-//! one flat tuple, for models of up to 24 layers. A residual connection ([`QResidual`],
-//! [`QAdd`]) is a layer there too: its add's parameters ([`QAddParams`]), where the model file
-//! has its header record, then its branches' layers (a bare tuple of int8 layers is serde up to 16,
-//! serde's limit for tuples). `Deserialize::deserialize_in_place` fills an existing model without
-//! a second copy on the stack.
+//! [`Quantized<M>`] writes its input parameters, every layer in order and its output parameters
+//! as one flat tuple, for models of up to 24 layers (a bare tuple of int8 layers is serde up to
+//! 16, serde's limit for tuples). A residual connection ([`QResidual`], [`QAdd`]) is a layer
+//! there too: its add's parameters ([`QAddParams`]), at the position of its header record in the
+//! model file, then its branches' layers (a `QResidual` serialized on its own, with its derived
+//! serde, writes its block first). `Deserialize::deserialize_in_place` fills an existing model
+//! without a second copy on the stack.
 //!
 //! ```
 //! use embednn::quant::{QClamp, QParams, Quantized};
