@@ -26,12 +26,15 @@ use firmware_common::finetune::{self, DigitsHead};
 use firmware_common::{gesture_tune, int8_tune};
 use firmware_m4f::{digits, digits_cnn, ds_cnn, gestures, sine};
 
-/// The int8 digits MLP and DS-CNN (`build.rs`).
+/// The int8 digits MLP and DS-CNN (`build.rs`; their golden tables are the `int8` firmware's).
+#[allow(dead_code)]
 mod int8 {
     include!(concat!(env!("OUT_DIR"), "/int8.rs"));
 }
 
-/// The int8 backbone and the f32 head of the mixed fine-tuning (`build.rs`).
+/// The int8 backbone and the f32 head of the mixed fine-tuning (`build.rs`; the host's run is
+/// `int8_train`'s).
+#[allow(dead_code)]
 mod tune {
     include!(concat!(env!("OUT_DIR"), "/int8_tune.rs"));
 }
